@@ -1,0 +1,12 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  testMatch: ['<rootDir>/spec/**/*.spec.ts', '<rootDir>/examples/**/*.spec.ts'],
+  moduleNameMapper: {
+    '^rxws$': '<rootDir>/src/index.ts',
+    '^rxws/(server|http|tls|testing)$': '<rootDir>/src/$1/index.ts',
+  },
+  testTimeout: 30000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,2 @@
+// The rxws command-line tool.
+console.log('rxws');

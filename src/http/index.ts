@@ -1,0 +1,1 @@
+// The `rxws/http` entry: re-exports only.

@@ -1,0 +1,65 @@
+import { Observable } from 'rxjs';
+import { WebSocketError } from './errors';
+import type { WebSocketEvent } from './events';
+import type { ConnectOptions } from './options';
+import { openConnection } from './transport';
+import { parseWebSocketUrl } from './url';
+
+function validateOptions(options: ConnectOptions): void {
+  const bad = (reason: string): never => {
+    throw new WebSocketError({ code: 'INVALID_OPTIONS', reason });
+  };
+  const { handshakeTimeoutMs, maxPayload, protocols, closeTimeoutMs } = options;
+  if (handshakeTimeoutMs !== undefined && !(handshakeTimeoutMs > 0)) bad(`handshakeTimeoutMs must be a positive number of milliseconds, got ${handshakeTimeoutMs}`);
+  if (closeTimeoutMs !== undefined && !(closeTimeoutMs >= 0)) bad(`closeTimeoutMs must be zero or more milliseconds, got ${closeTimeoutMs}`);
+  if (maxPayload !== undefined && !(maxPayload > 0)) bad(`maxPayload must be a positive number of bytes, got ${maxPayload}`);
+  if (protocols !== undefined) {
+    // RFC 6455 §4.1: each subprotocol is a non-empty token, offered once.
+    const seen = new Set<string>();
+    for (const p of protocols) {
+      if (typeof p !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p)) bad(`Invalid subprotocol ${JSON.stringify(p)}: it must be a non-empty token (RFC 6455 §4.1)`);
+      if (seen.has(p)) bad(`Subprotocol '${p}' is offered twice`);
+      seen.add(p);
+    }
+  }
+}
+
+/**
+ * Opens a WebSocket connection per subscription and emits its events: `open`, then
+ * `message` / `ping` / `pong`, then `close`, then completes. Unsubscribing closes the
+ * connection with 1000. A connection that cannot be opened errors with a `WebSocketError`.
+ *
+ * @example
+ * connect('ws://127.0.0.1:8008', { protocols: ['chat.v1'] }).subscribe((e) => {
+ *   switch (e.type) {
+ *     case 'open': e.socket.send('hello'); break;
+ *     case 'message': console.log(e.binary ? `${e.data.length} bytes` : e.data); break;
+ *     case 'close': console.log('closed', e.code, e.reason); break;
+ *   }
+ * });
+ */
+export function connect(url: string | URL, options: ConnectOptions = {}): Observable<WebSocketEvent> {
+  return new Observable<WebSocketEvent>((subscriber) => {
+    let target;
+    try {
+      target = parseWebSocketUrl(url);
+      validateOptions(options);
+    } catch (err) {
+      subscriber.error(err);
+      return;
+    }
+    let connection;
+    try {
+      connection = openConnection(target, options, subscriber);
+    } catch (err) {
+      // Bad TLS files and the like: report through the Observable, never throw at subscribe.
+      subscriber.error(
+        err instanceof WebSocketError
+          ? err
+          : new WebSocketError({ code: 'INVALID_OPTIONS', url: target.href, reason: (err as Error).message, cause: err }),
+      );
+      return;
+    }
+    return () => connection.dispose();
+  });
+}

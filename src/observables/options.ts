@@ -1,0 +1,68 @@
+/**
+ * TLS settings shared by `connect`, `WebSocketClient`, `serve` and `httpRequest`, with
+ * IXWebSocket's meaning. Resolved to Node's TLS options by `rxws/tls`; ignored in browsers,
+ * where the browser owns TLS.
+ */
+export interface TlsOptions {
+  /** Certificate chain (PEM): a file path or in-memory PEM. Goes with `keyFile`. */
+  certFile?: string;
+  /** Private key (PEM): a file path or in-memory PEM. Goes with `certFile`. */
+  keyFile?: string;
+  /**
+   * Which roots to trust: `'SYSTEM'` (default; the system bundle), `'NONE'` (no verification:
+   * tests only), a PEM string (contains `-----BEGIN CERTIFICATE-----`), or a file path.
+   * On a server, roots here make client certificates required (mutual TLS).
+   */
+  caFile?: string;
+  /** OpenSSL cipher list. */
+  ciphers?: string;
+  /** Accept a certificate whose names do not match the host (the chain is still verified). */
+  disableHostnameValidation?: boolean;
+}
+
+/** Options of `connect`. All optional. */
+export interface ConnectOptions {
+  /** Extra handshake request headers (Node only: browsers do not allow them). */
+  headers?: Record<string, string>;
+  /** Subprotocols to offer, in order of preference. */
+  protocols?: readonly string[];
+  /** One deadline for DNS, TCP, TLS and the upgrade. Default 60000, as in IXWebSocket. */
+  handshakeTimeoutMs?: number;
+  /** How long a local close waits for the peer's close frame. Default 1000. */
+  closeTimeoutMs?: number;
+  /** Offer permessage-deflate (RFC 7692). Default off, as in IXWebSocket: it costs ~20x throughput on small messages. */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** Largest message accepted, in bytes; a bigger one closes the connection with 1009. Default 100 MiB. */
+  maxPayload?: number;
+  /**
+   * How binary data is delivered. `'uint8array'` (default): a plain Uint8Array view.
+   * `'buffer'` (Node): the Node Buffer as received, without wrapping.
+   */
+  binaryType?: 'uint8array' | 'buffer';
+  /** TLS settings for `wss:` (Node only). */
+  tls?: TlsOptions;
+  /**
+   * Node only: resolves host names instead of `dns.lookup` (same signature), for service
+   * discovery or tests.
+   */
+  lookup?: LookupFunction;
+  /** Answer the peer's pings with pongs automatically. Default true. */
+  autoPong?: boolean;
+}
+
+/** permessage-deflate parameters (RFC 7692 §7.1). */
+export interface PerMessageDeflateOptions {
+  serverNoContextTakeover?: boolean;
+  clientNoContextTakeover?: boolean;
+  serverMaxWindowBits?: number;
+  clientMaxWindowBits?: number;
+  /** Messages smaller than this are not compressed. Default 1024. */
+  threshold?: number;
+}
+
+/** The signature of Node's `dns.lookup` as `net.connect` calls it (declared here so browsers need no Node types). */
+export type LookupFunction = (
+  hostname: string,
+  options: object,
+  callback: (err: Error | null, address: string | Array<{ address: string; family: number }>, family?: number) => void,
+) => void;

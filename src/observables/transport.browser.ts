@@ -1,0 +1,116 @@
+// The browser transport of `connect`, on the global WebSocket. tsup's browser build swaps
+// `./transport` for this module. Browsers hide handshake details: no response headers, no
+// HTTP status, no reason for a failed connection, no ping frames.
+import { CloseCode, CONNECTING, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN, type ReadyState } from './constants';
+import { WebSocketError } from './errors';
+import type { SendData, SocketHandle } from './events';
+import type { ConnectOptions } from './options';
+import type { EventSink } from './sink';
+import type { WebSocketUrl } from './url';
+import { utf8Length } from './utf8';
+import { assertCloseArgs, assertControlPayload } from './validation';
+
+export interface TransportConnection {
+  dispose(): void;
+}
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+class BrowserSocket implements SocketHandle {
+  closedLocally = false;
+  constructor(readonly ws: WebSocket) {}
+  get readyState(): ReadyState {
+    return this.ws.readyState as ReadyState;
+  }
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+  get protocol(): string {
+    return this.ws.protocol;
+  }
+  send(data: SendData): boolean {
+    if (this.ws.readyState !== OPEN) return false;
+    this.ws.send(data as string | ArrayBufferView | ArrayBuffer);
+    return true;
+  }
+  ping(data?: SendData): boolean {
+    if (data !== undefined) assertControlPayload('ping', typeof data === 'string' ? utf8Length(data) : data.byteLength);
+    return false; // browsers cannot send ping frames: use keepAlive's heartbeat message instead
+  }
+  close(code: number = CloseCode.NORMAL, reason = ''): void {
+    assertCloseArgs(code, reason);
+    if (this.ws.readyState >= 2) return;
+    this.closedLocally = true;
+    this.ws.close(code, reason);
+  }
+}
+
+/** Opens one browser WebSocket and feeds its events to `sink`. */
+export function openConnection(target: WebSocketUrl, options: ConnectOptions, sink: EventSink): TransportConnection {
+  if (typeof WebSocket === 'undefined') {
+    throw new WebSocketError({ code: 'INVALID_OPTIONS', url: target.href, reason: 'No global WebSocket in this environment: use the Node build of rxws' });
+  }
+  const ws = new WebSocket(target.href, options.protocols ? [...options.protocols] : undefined);
+  ws.binaryType = 'arraybuffer';
+  const socket = new BrowserSocket(ws);
+  let opened = false;
+  let done = false;
+  const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const timer = setTimeout(() => {
+    finish();
+    ws.close();
+    sink.error(new WebSocketError({ code: 'HANDSHAKE_TIMEOUT', url: target.href, reason: `Handshake with ${target.href} did not complete within ${timeoutMs} ms` }));
+  }, timeoutMs);
+
+  const onOpen = (): void => {
+    opened = true;
+    clearTimeout(timer);
+    sink.next({ type: 'open', url: target.href, headers: NO_HEADERS, protocol: ws.protocol, socket });
+  };
+  const onMessage = (e: MessageEvent): void => {
+    const data: unknown = e.data;
+    if (typeof data === 'string') {
+      sink.next({ type: 'message', binary: false, data, wireSize: utf8Length(data), socket });
+    } else {
+      const bytes = new Uint8Array(data as ArrayBuffer);
+      sink.next({ type: 'message', binary: true, data: bytes, wireSize: bytes.byteLength, socket });
+    }
+  };
+  const onClose = (e: CloseEvent): void => {
+    finish();
+    if (!opened) {
+      sink.error(new WebSocketError({
+        code: 'NETWORK_ERROR',
+        url: target.href,
+        reason: `Could not connect to ${target.href} (close code ${e.code}; browsers do not say why: check that the server is up and accepts the offered subprotocols)`,
+      }));
+      return;
+    }
+    const reason = e.reason || (e.code === CloseCode.ABNORMAL ? 'Abnormal closure' : e.code === CloseCode.NO_STATUS ? 'No status received' : '');
+    sink.next({ type: 'close', code: e.code, reason, remote: !socket.closedLocally, wasClean: e.wasClean });
+    sink.complete();
+  };
+  ws.addEventListener('open', onOpen);
+  ws.addEventListener('message', onMessage);
+  ws.addEventListener('close', onClose);
+
+  function finish(): void {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    ws.removeEventListener('open', onOpen);
+    ws.removeEventListener('message', onMessage);
+    ws.removeEventListener('close', onClose);
+  }
+
+  return {
+    dispose(): void {
+      const state = ws.readyState;
+      finish();
+      if (state === OPEN || state === CONNECTING) {
+        socket.closedLocally = true;
+        ws.close(CloseCode.NORMAL);
+      }
+    },
+  };
+}

@@ -1,0 +1,135 @@
+// The Node transport of `connect`, on `ws`. The browser build swaps this module for
+// `transport.browser.ts` (see tsup.config.ts), so nothing here reaches the browser entry.
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import WebSocket from 'ws';
+import { resolveClientTls } from '../tls/resolve';
+import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN } from './constants';
+import { WebSocketError } from './errors';
+import { describeNetworkError } from './network-errors';
+import type { ConnectOptions } from './options';
+import type { EventSink } from './sink';
+import type { WebSocketUrl } from './url';
+import { WsSocket } from './ws-socket';
+
+/** The most of an error response body quoted in a WebSocketError's reason. */
+const MAX_QUOTED_BODY = 512;
+
+/** A connection being opened for one subscription; `dispose` is its teardown. */
+export interface TransportConnection {
+  dispose(): void;
+}
+
+function headerRecord(headers: IncomingMessage['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key in headers) {
+    const value = headers[key];
+    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function handshakeError(message: string, target: WebSocketUrl, cause: unknown): WebSocketError {
+  if (/Sec-WebSocket-Accept/i.test(message)) {
+    return new WebSocketError({ code: 'INVALID_ACCEPT', url: target.href, cause, reason: `Invalid Sec-WebSocket-Accept value from ${target.href}` });
+  }
+  if (/subprotocol/i.test(message)) {
+    return new WebSocketError({ code: 'PROTOCOL_MISMATCH', url: target.href, cause, reason: `${message} (connecting to ${target.href})` });
+  }
+  return new WebSocketError({ code: 'HANDSHAKE_FAILED', url: target.href, cause, reason: `Handshake with ${target.href} failed: ${message}` });
+}
+
+/** Opens one `ws` client connection and feeds its events to `sink`. */
+export function openConnection(target: WebSocketUrl, options: ConnectOptions, sink: EventSink): TransportConnection {
+  // closeTimeout and lookup reach ws / net.connect but are missing from @types/ws.
+  const wsOptions: WebSocket.ClientOptions & { closeTimeout: number; lookup?: ConnectOptions['lookup'] } = {
+    lookup: options.lookup,
+    headers: options.headers,
+    perMessageDeflate: options.perMessageDeflate ?? false,
+    maxPayload: options.maxPayload,
+    autoPong: options.autoPong ?? true,
+    closeTimeout: options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
+    followRedirects: true,
+    maxRedirects: 10,
+    // @types/ws types checkServerIdentity differently from Node; ws passes it to tls.connect as is.
+    ...((target.secure ? resolveClientTls(options.tls, target.hostname) : {}) as WebSocket.ClientOptions),
+  };
+  const ws = new WebSocket(target.href, options.protocols ? [...options.protocols] : undefined, wsOptions);
+  const socket = new WsSocket(ws, options.binaryType !== 'buffer');
+  let settled = false;
+  let responseHeaders: Record<string, string> = {};
+
+  const fail = (err: WebSocketError): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    ws.removeListener('error', onHandshakeError);
+    socket.terminate();
+    sink.error(err);
+  };
+  const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const timer = setTimeout(() => {
+    fail(new WebSocketError({
+      code: 'HANDSHAKE_TIMEOUT',
+      url: target.href,
+      reason: `Handshake with ${target.href} did not complete within ${timeoutMs} ms`,
+    }));
+  }, timeoutMs);
+
+  const onHandshakeError = (err: Error & { code?: string }): void => {
+    if (settled) return;
+    if (typeof err.code === 'string' && !err.code.startsWith('WS_ERR_')) {
+      const { code, reason } = describeNetworkError(err, target.hostname, target.port);
+      fail(new WebSocketError({ code, reason, url: target.href, cause: err }));
+    } else {
+      fail(handshakeError(err.message, target, err));
+    }
+  };
+  ws.on('error', onHandshakeError);
+  // A late error (after the subscriber left, or after a close) must never become an uncaught exception.
+  ws.on('error', () => undefined);
+  ws.on('upgrade', (res: IncomingMessage) => {
+    responseHeaders = headerRecord(res.headers);
+  });
+  ws.on('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
+    // Read a little of the body: servers often say there why they refused.
+    let body = '';
+    const done = (): void => {
+      req.destroy();
+      const quoted = body.trim().slice(0, MAX_QUOTED_BODY);
+      fail(new WebSocketError({
+        code: 'UNEXPECTED_STATUS',
+        url: target.href,
+        httpStatus: res.statusCode ?? 0,
+        headers: headerRecord(res.headers),
+        reason:
+          `Expecting status 101 (Switching Protocol), got ${res.statusCode} status connecting to ${target.href}` +
+          (quoted ? `: ${quoted}` : ''),
+      }));
+    };
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      body += chunk;
+      if (body.length >= MAX_QUOTED_BODY) done();
+    });
+    res.on('end', done);
+    res.on('error', done);
+  });
+  ws.once('open', () => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    ws.removeListener('error', onHandshakeError);
+    socket.attach(sink);
+    sink.next({ type: 'open', url: target.href, headers: responseHeaders, protocol: ws.protocol, socket });
+  });
+
+  return {
+    dispose(): void {
+      clearTimeout(timer);
+      settled = true;
+      socket.detach();
+      if (ws.readyState === OPEN) socket.close();
+      else socket.terminate();
+    },
+  };
+}

@@ -1,0 +1,1 @@
+// The `rxws/server` entry: re-exports only.

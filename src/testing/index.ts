@@ -1,0 +1,1 @@
+// The `rxws/testing` entry: re-exports only.
