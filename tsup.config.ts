@@ -1,16 +1,5 @@
-import path from 'node:path';
 import { defineConfig, type Options } from 'tsup';
-import type { Plugin } from 'esbuild';
-
-/** Swaps the Node transport for the browser one: the browser build never sees `ws`. */
-export const browserTransport: Plugin = {
-  name: 'rxws-browser-transport',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/transport$/ }, (args) => ({
-      path: path.join(args.resolveDir, 'transport.browser.ts'),
-    }));
-  },
-};
+import { browserTransport } from './tsup.browser-plugin';
 
 const shared: Options = {
   format: ['esm', 'cjs'],
