@@ -1,0 +1,49 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  exports: Record<string, unknown>;
+  bin: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  dependencies: Record<string, string>;
+};
+
+/** Runs a snippet with Node from the package root, where `rxws` resolves to the build through `exports`. */
+function node(args: string[]): string {
+  return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+}
+
+/** Every file an `exports` condition points to. */
+function targets(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  return Object.values(value as Record<string, unknown>).flatMap(targets);
+}
+
+describe('the package', () => {
+  it('keeps rxjs a peer dependency, never bundled', () => {
+    expect(pkg.peerDependencies.rxjs).toBe('^7.8');
+    expect(pkg.dependencies.rxjs).toBeUndefined();
+    const built = readFileSync(path.join(root, 'dist/index.cjs'), 'utf8');
+    expect(built).toMatch(/require\("rxjs"\)/);
+    expect(built).not.toMatch(/class Subscriber\b/);
+  });
+
+  it('has every file its exports map and bin name', () => {
+    const files = [...targets(pkg.exports), ...Object.values(pkg.bin)];
+    expect(files.filter((f) => !existsSync(path.join(root, f)))).toEqual([]);
+  });
+
+  it.each(['rxws', 'rxws/server', 'rxws/http', 'rxws/tls', 'rxws/testing'])('%s loads with require and import', (entry) => {
+    const cjs = node(['-e', `console.log(Object.keys(require(${JSON.stringify(entry)})).sort().join(','))`]).trim();
+    const esm = node(['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).sort().join(','))`]).trim();
+    expect(cjs.length).toBeGreaterThan(0);
+    expect(esm).toBe(cjs);
+  });
+
+  it('exposes connect from both module formats', () => {
+    expect(node(['-e', 'console.log(typeof require("rxws").connect)']).trim()).toBe('function');
+    expect(node(['--input-type=module', '-e', 'import { connect } from "rxws"; console.log(typeof connect)']).trim()).toBe('function');
+  });
+});
