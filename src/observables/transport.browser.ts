@@ -90,7 +90,10 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
     sink.next({ type: 'close', code: e.code, reason, remote: !socket.closedLocally, wasClean: e.wasClean });
     sink.complete();
   };
+  // Browsers fire `error` with no detail, then `close`: the close handler reports it.
+  const onError = (): void => undefined;
   ws.addEventListener('open', onOpen);
+  ws.addEventListener('error', onError);
   ws.addEventListener('message', onMessage);
   ws.addEventListener('close', onClose);
 
@@ -101,6 +104,9 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
     ws.removeEventListener('open', onOpen);
     ws.removeEventListener('message', onMessage);
     ws.removeEventListener('close', onClose);
+    // Keep swallowing late errors: an unheard `error` must not surface as an exception.
+    if (ws.readyState === CONNECTING || ws.readyState === OPEN) return;
+    ws.removeEventListener('error', onError);
   }
 
   return {
