@@ -1,0 +1,25 @@
+// rxws's client (connect) as the side under test: it connects to a raw server and echoes
+// every message it receives.
+import { connect, type WebSocketCloseEvent } from 'rxws';
+import type { RawServer } from '../helpers/raw-peer';
+import type { Opened, Target } from './runner';
+
+export function clientTarget(server: RawServer): Target {
+  return {
+    name: 'client',
+    async open({ maxPayload }): Promise<Opened> {
+      let resolveClose!: (e: WebSocketCloseEvent | undefined) => void;
+      const closeEvent = new Promise<WebSocketCloseEvent | undefined>((resolve) => (resolveClose = resolve));
+      const subscription = connect(server.url, maxPayload ? { maxPayload } : {}).subscribe({
+        next: (e) => {
+          if (e.type === 'message') e.socket.send(e.data);
+          else if (e.type === 'close') resolveClose(e);
+        },
+        error: () => resolveClose(undefined),
+        complete: () => resolveClose(undefined),
+      });
+      const peer = await server.nextPeer();
+      return { peer, closeEvent, dispose: () => subscription.unsubscribe() };
+    },
+  };
+}
