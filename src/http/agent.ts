@@ -1,0 +1,23 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { HttpRequestOptions } from './options';
+
+// Shared by every httpRequest of the process, so sequential requests to one origin reuse a
+// socket (IXWebSocket opens one per request). Node keys https sockets by their TLS options.
+const sharedHttp = new HttpAgent({ keepAlive: true });
+const sharedHttps = new HttpsAgent({ keepAlive: true });
+// Node's https pool key ignores checkServerIdentity: a socket accepted without hostname
+// validation must never serve a request that asked for it, so those get their own pool.
+const sharedHttpsNoHostCheck = new HttpsAgent({ keepAlive: true });
+
+/**
+ * The agent for one request: the user's, rxws's shared keep-alive agent, or `false` (a fresh
+ * socket, closed after the response) when `keepAlive: false`.
+ */
+export function agentFor(secure: boolean, options: HttpRequestOptions): HttpAgent | false {
+  const own = secure ? options.agent?.https : options.agent?.http;
+  if (own) return own;
+  if (options.keepAlive === false) return false;
+  if (!secure) return sharedHttp;
+  return options.tls?.disableHostnameValidation ? sharedHttpsNoHostCheck : sharedHttps;
+}

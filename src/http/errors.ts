@@ -1,0 +1,101 @@
+import { describeNetworkError } from '../observables/network-errors';
+
+/**
+ * Machine-readable causes of a failed HTTP request, named as in IXWebSocket's `HttpErrorCode`
+ * where it has one. Switch on `error.code`; show `error.reason` to people.
+ */
+export type HttpErrorCode =
+  /** The URL could not be parsed, has no host, or its scheme is not http: / https:. */
+  | 'UrlMalformed'
+  /** The options cannot be used (conflicting bodies, bad method or header, bad TLS files…). */
+  | 'Invalid'
+  | 'CannotResolveHost'
+  /** Refused, unreachable, or the connection failed before a request could be sent. */
+  | 'CannotConnect'
+  | 'TlsUntrustedCertificate'
+  | 'TlsHostnameMismatch'
+  | 'TlsCertificateExpired'
+  | 'TlsClientCertificateRequired'
+  | 'TlsHandshakeFailed'
+  /** `connectTimeoutMs`, `transferTimeoutMs` or `timeoutMs` ran out: `reason` names which. */
+  | 'Timeout'
+  /** The connection broke while the request was being written. */
+  | 'SendError'
+  /** The connection broke, or the response was malformed, while it was being read. */
+  | 'ReadError'
+  | 'TooManyRedirects'
+  /** The response body could not be decoded (gzip, deflate or br), or the request body not gzipped. */
+  | 'Gzip'
+  /** `options.signal` was aborted. (Unsubscribing cancels silently, as in RxJS.) */
+  | 'Cancelled';
+
+export interface HttpErrorInit {
+  code: HttpErrorCode;
+  reason: string;
+  url?: string;
+  status?: number;
+  cause?: unknown;
+}
+
+/**
+ * Why an HTTP request produced no response. An HTTP status >= 400 is not an error: it is a
+ * normal `response` event.
+ *
+ * @example
+ * httpRequest('http://127.0.0.1:9/').subscribe({
+ *   error: (e: HttpError) => console.error(e.code, e.reason), // CannotConnect, "Unable to connect…"
+ * });
+ */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  /** What went wrong, for code to switch on. */
+  readonly code: HttpErrorCode;
+  /** What went wrong, for people: names the URL, host, timer or status involved. */
+  readonly reason: string;
+  /** The HTTP status of the response being read when it failed; 0 when there was none. */
+  readonly status: number;
+  /** The URL of the request that failed (after any redirects followed so far). */
+  readonly url: string;
+
+  constructor(init: HttpErrorInit) {
+    super(init.reason, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.reason = init.reason;
+    this.status = init.status ?? 0;
+    this.url = init.url ?? '';
+  }
+}
+
+const TLS_CODES = {
+  TLS_UNTRUSTED_CERTIFICATE: 'TlsUntrustedCertificate',
+  TLS_HOSTNAME_MISMATCH: 'TlsHostnameMismatch',
+  TLS_CERTIFICATE_EXPIRED: 'TlsCertificateExpired',
+  TLS_CLIENT_CERTIFICATE_REQUIRED: 'TlsClientCertificateRequired',
+  TLS_HANDSHAKE_FAILED: 'TlsHandshakeFailed',
+} as const satisfies Record<string, HttpErrorCode>;
+
+/** Where a request was when its connection failed: decides SendError vs ReadError. */
+export type ExchangeStage = 'connecting' | 'sending' | 'awaitingResponse' | 'readingBody';
+
+/** Maps a Node network / TLS / parser error to an HttpError with the wording `connect` uses. */
+export function networkFailure(err: unknown, target: URL, stage: ExchangeStage, status = 0): HttpError {
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
+  const base = { url: target.href, status, cause: err };
+  const errno = (err as { code?: unknown } | null)?.code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (typeof errno === 'string' && errno.startsWith('HPE_')) {
+    return new HttpError({ ...base, code: 'ReadError', reason: `Malformed HTTP response from ${target.href}: ${message} (${errno})` });
+  }
+  const described = describeNetworkError(err, host, port);
+  if (described.code === 'DNS_FAILURE') return new HttpError({ ...base, code: 'CannotResolveHost', reason: described.reason });
+  if (described.code in TLS_CODES) {
+    return new HttpError({ ...base, code: TLS_CODES[described.code as keyof typeof TLS_CODES], reason: described.reason });
+  }
+  if (stage === 'connecting') return new HttpError({ ...base, code: 'CannotConnect', reason: described.reason });
+  if (stage === 'sending') {
+    return new HttpError({ ...base, code: 'SendError', reason: `Sending the request to ${target.href} failed: ${message}` });
+  }
+  const when = stage === 'awaitingResponse' ? 'before a response arrived' : 'while the response body was being read';
+  return new HttpError({ ...base, code: 'ReadError', reason: `The connection to ${host} on port ${port} broke ${when} (${message})` });
+}

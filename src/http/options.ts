@@ -1,0 +1,81 @@
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import type { LookupFunction, TlsOptions } from '../observables/options';
+
+/** Connect deadline per request (DNS + TCP + TLS), as in IXWebSocket. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
+/** Transfer deadline per request (from connected to the last body byte), as in IXWebSocket. */
+export const DEFAULT_TRANSFER_TIMEOUT_MS = 1_800_000;
+/** Redirects followed before a `TooManyRedirects` error, as in IXWebSocket. */
+export const DEFAULT_MAX_REDIRECTS = 5;
+/** Size of the pieces a request body is written in; one `uploadProgress` event each. */
+export const UPLOAD_CHUNK_BYTES = 64 * 1024;
+
+/** A file (or any named part) of a multipart body. */
+export interface MultipartFile {
+  /** The content: text, bytes, or a Blob (e.g. `await fs.openAsBlob(path)`). */
+  data: string | Uint8Array | Blob;
+  /** File name sent in Content-Disposition. Default `'blob'`. */
+  filename?: string;
+  /** Content-Type of the part. Default: the Blob's type, else `application/octet-stream`. */
+  contentType?: string;
+}
+
+/** One field of a multipart body: a plain text field, or a file. */
+export type MultipartValue = string | MultipartFile;
+
+/**
+ * Options of `httpRequest`. All optional. At most one of `body`, `form`, `multipart`, `json`.
+ */
+export interface HttpRequestOptions {
+  /**
+   * Any HTTP method (`GET`, `HEAD`, `POST`, `PUT`, `PATCH`, `DELETE`, `OPTIONS`, or a custom
+   * token such as `PROPFIND`). Default `'GET'`, or `'POST'` when a body option is given.
+   */
+  method?: string;
+  /** Request headers. Names are case-insensitive; yours win over the ones rxws adds. */
+  headers?: Record<string, string>;
+  /** Raw body: text (sent as UTF-8) or bytes. Content-Type is yours to set. */
+  body?: string | Uint8Array | ArrayBuffer;
+  /** Fields sent `application/x-www-form-urlencoded`. */
+  form?: Record<string, string>;
+  /** Fields and files sent `multipart/form-data` (a boundary is chosen for you). */
+  multipart?: Record<string, MultipartValue | readonly MultipartValue[]> | FormData;
+  /** A value sent as `application/json`. */
+  json?: unknown;
+  /** Gzip the request body and send `Content-Encoding: gzip`. Default false. */
+  gzipBody?: boolean;
+  /**
+   * Send `Accept-Encoding: gzip, deflate, br` and decode the response body transparently.
+   * Default true. With false the body is returned as received.
+   */
+  compress?: boolean;
+  /** Follow 301, 302, 303, 307 and 308 redirects. Default true. */
+  followRedirects?: boolean;
+  /** Most redirects followed; one more is a `TooManyRedirects` error. Default 5. */
+  maxRedirects?: number;
+  /** Deadline for DNS + TCP + TLS of each request; 0 for none. Default 60000. */
+  connectTimeoutMs?: number;
+  /** Deadline from connected to the last response byte, for each request; 0 for none. Default 1800000. */
+  transferTimeoutMs?: number;
+  /**
+   * One deadline for the whole exchange, from subscription to the `response` event: every
+   * redirect, upload and download. Default 0: none (only the two timers above apply).
+   */
+  timeoutMs?: number;
+  /**
+   * Emit the body as `chunk` events (decoded) as it arrives instead of buffering it; the final
+   * `response` then has an empty `body`. Default false.
+   */
+  stream?: boolean;
+  /** Reuse connections through rxws's shared keep-alive agents. Default true. */
+  keepAlive?: boolean;
+  /** Your own Node agents (per scheme); they win over `keepAlive`. */
+  agent?: { http?: HttpAgent; https?: HttpsAgent };
+  /** TLS settings for `https:`. */
+  tls?: TlsOptions;
+  /** Resolves host names instead of `dns.lookup` (same signature). */
+  lookup?: LookupFunction;
+  /** Aborting it fails the request with a `Cancelled` HttpError. */
+  signal?: AbortSignal;
+}

@@ -1,0 +1,48 @@
+import { HttpError } from './errors';
+import type { HttpRequestOptions } from './options';
+
+/** Methods written in upper case whatever case they are given in (as Fetch normalizes them). */
+const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH'];
+/** An HTTP token (RFC 9110 §5.6.2), which a method must be. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Parses an http: or https: URL; an HttpError `UrlMalformed` otherwise. */
+export function parseHttpUrl(input: string | URL): URL {
+  let url: URL;
+  try {
+    url = new URL(String(input));
+  } catch {
+    throw new HttpError({ code: 'UrlMalformed', url: String(input), reason: `Could not parse url '${String(input)}': expected a form like http://host:port/path` });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new HttpError({ code: 'UrlMalformed', url: url.href, reason: `Unsupported scheme '${url.protocol}' in '${url.href}': use http: or https:` });
+  }
+  if (!url.hostname) throw new HttpError({ code: 'UrlMalformed', url: url.href, reason: `No host in url '${url.href}'` });
+  return url;
+}
+
+/** The method to send: given (validated, standard ones upper-cased), else GET, or POST with a body. */
+export function methodOf(options: HttpRequestOptions, hasBody: boolean, url: string): string {
+  const method = options.method ?? (hasBody ? 'POST' : 'GET');
+  if (typeof method !== 'string' || !TOKEN.test(method)) {
+    throw new HttpError({ code: 'Invalid', url, reason: `Invalid method '${String(method)}': a method is a token such as GET, POST or PROPFIND` });
+  }
+  const upper = method.toUpperCase();
+  return NORMALIZED_METHODS.includes(upper) ? upper : method;
+}
+
+/** Checks that a duration or count option is a non-negative number (an integer for counts). */
+export function checkNumber(options: HttpRequestOptions, name: keyof HttpRequestOptions, url: string, integer = false): void {
+  const value = options[name];
+  if (value === undefined) return;
+  const ok = typeof value === 'number' && value >= 0 && (integer ? Number.isInteger(value) : Number.isFinite(value));
+  if (!ok) {
+    throw new HttpError({ code: 'Invalid', url, reason: `options.${name} must be a non-negative ${integer ? 'integer' : 'number'}, got ${String(value)}` });
+  }
+}
+
+/** Checks the numeric options: timeouts and maxRedirects. */
+export function checkNumbers(options: HttpRequestOptions, url: string): void {
+  for (const name of ['connectTimeoutMs', 'transferTimeoutMs', 'timeoutMs'] as const) checkNumber(options, name, url);
+  checkNumber(options, 'maxRedirects', url, true);
+}
