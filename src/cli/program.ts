@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { registerConnect } from './connect';
+import { registerCurl } from './curl';
+import { registerGencert } from './gencert';
+
+/** commander's message as the tool's one line: `rxws: unknown option '--x' (did you mean --y?)`. */
+function commanderLine(text: string): string {
+  const joined = text.replace(/^error: /, '').split('\n').map((s) => s.trim()).filter(Boolean).join(' ');
+  return `rxws: ${joined}\n`;
+}
+
+/** The `rxws` program with every subcommand; errors are thrown, never printed-and-exited. */
+export function buildProgram(): Command {
+  const program = new Command('rxws')
+    .description('Reactive WebSocket toolkit: clients, servers, file transfer, an HTTP client and certificates')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(commanderLine(text)) });
+  for (const register of [registerConnect, registerCurl, registerGencert]) register(program);
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: (text, write) => write(commanderLine(text)) });
+  return program;
+}
