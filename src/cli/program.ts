@@ -2,6 +2,8 @@ import { Command } from 'commander';
 import { registerConnect } from './connect';
 import { registerCurl } from './curl';
 import { registerGencert } from './gencert';
+import { registerReceive } from './receive';
+import { registerSend } from './send';
 
 /** commander's message as the tool's one line: `rxws: unknown option '--x' (did you mean --y?)`. */
 function commanderLine(text: string): string {
@@ -16,7 +18,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(commanderLine(text)) });
-  for (const register of [registerConnect, registerCurl, registerGencert]) register(program);
+  for (const register of [registerConnect, registerSend, registerReceive, registerCurl, registerGencert]) register(program);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: (text, write) => write(commanderLine(text)) });
   return program;
 }

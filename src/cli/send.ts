@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { Subscription } from 'rxjs';
+import { connect, type SocketHandle, type WebSocketEvent } from '../index';
+import { addCommonFlags, clientTls, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
+import { CliError, ExitCode } from './errors';
+import { interrupted } from './lifetime';
+import { Output } from './output';
+import { byteProgress, progressEnabled } from './progress';
+import { CHUNK_BYTES, encodeChunk, newTransferId, parseTransferMessage, type FileHeader } from './transfer-protocol';
+
+interface SendFlags extends CommonFlags {
+  name?: string;
+  ackTimeout: number;
+}
+
+/** Pause sending while this much is queued on the socket, so a big file never sits in memory. */
+const HIGH_WATER_BYTES = 1024 * 1024;
+
+function sha256File(file: string): string {
+  const hash = createHash('sha256');
+  const fd = openSync(file, 'r');
+  const buffer = Buffer.alloc(CHUNK_BYTES);
+  try {
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) hash.update(buffer.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+const drained = (socket: SocketHandle): Promise<void> =>
+  new Promise((resolve) => {
+    const check = (): void => void (socket.bufferedAmount < HIGH_WATER_BYTES || socket.readyState !== 1 ? resolve() : setTimeout(check, 2));
+    check();
+  });
+
+/** Streams the file: header, chunks (respecting backpressure), end. Returns the chunk count. */
+async function stream(socket: SocketHandle, file: string, header: FileHeader, onSent: (bytes: number) => void): Promise<void> {
+  socket.send(JSON.stringify(header));
+  const fd = openSync(file, 'r');
+  let index = 0;
+  let sent = 0;
+  try {
+    const buffer = Buffer.alloc(CHUNK_BYTES);
+    for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) {
+      if (!socket.send(encodeChunk(header.id, index++, buffer.subarray(0, n)))) throw new CliError('connection closed while sending');
+      sent += n;
+      onSent(sent);
+      await drained(socket);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  socket.send(JSON.stringify({ kind: 'file-end', id: header.id, chunks: index }));
+}
+
+async function send(url: string, file: string, flags: SendFlags): Promise<void> {
+  const stat = statSync(file);
+  if (!stat.isFile()) throw new CliError(`${file} is not a regular file`, ExitCode.usage);
+  const header: FileHeader = { kind: 'file', id: newTransferId(), name: flags.name ?? path.basename(file), size: stat.size, sha256: sha256File(file), chunkSize: CHUNK_BYTES };
+  const out = new Output({ json: flags.json });
+  const progress = byteProgress(`send ${header.name}`, progressEnabled(flags));
+  const signal = interrupted();
+  let ackTimer: NodeJS.Timeout | undefined;
+  let subscription: Subscription | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onEvent = (event: WebSocketEvent): void => {
+        if (event.type === 'open') {
+          stream(event.socket, file, header, (bytes) => progress.update(bytes, header.size))
+            .then(() => {
+              progress.stop();
+              out.event('sent', 'green', `${header.name} (${header.size} bytes, sha256 ${header.sha256}), waiting for an acknowledgement`, { name: header.name, size: header.size, sha256: header.sha256 });
+              ackTimer = setTimeout(() => reject(new CliError(`no receiver acknowledged ${header.name} within ${flags.ackTimeout} s`)), flags.ackTimeout * 1000);
+            })
+            .catch(reject);
+        } else if (event.type === 'message' && !event.binary) {
+          const message = parseTransferMessage(event.data);
+          if (message?.kind !== 'file-ack' || message.id !== header.id) return;
+          if (!message.ok) return reject(new CliError(`receiver rejected ${header.name}: ${message.reason ?? 'no reason given'}`));
+          out.event('acknowledged', 'green', `${header.name} verified by the receiver`, { name: header.name });
+          resolve();
+        } else if (event.type === 'close') {
+          reject(new CliError(`connection closed before ${header.name} was acknowledged (${event.code}${event.reason ? ' ' + event.reason : ''})`));
+        }
+      };
+      subscription = connect(url, { tls: clientTls(flags) }).subscribe({ next: onEvent, error: reject });
+      void signal.promise.then(() => reject(new CliError('interrupted')));
+    });
+  } finally {
+    subscription?.unsubscribe(); // closes the connection (1000) however it ended
+    clearTimeout(ackTimer);
+    progress.stop();
+    signal.dispose();
+  }
+}
+
+/** `rxws send <url> <file>`: sends a file through a transfer server and waits for a receiver's acknowledgement. */
+export function registerSend(program: Command): void {
+  const cmd = program
+    .command('send')
+    .description('send a file through a transfer server; exits 0 once a receiver verified it')
+    .argument('<url>', 'transfer server URL (e.g. ws://127.0.0.1:8008)')
+    .argument('<file>', 'file to send')
+    .option('--name <name>', 'file name announced to receivers (default: the base name)')
+    .option('--ack-timeout <seconds>', 'how long to wait for a receiver to acknowledge', parsePositive, 30);
+  addCommonFlags(cmd);
+  withSnakeCaseAliases(cmd).action((url: string, file: string, flags: SendFlags) => send(url, file, flags));
+}
