@@ -35,13 +35,15 @@ const Faye = require('faye-websocket') as FayeModule;
 
 export type PeerName = 'ws' | 'faye-websocket';
 
-/** What a peer connection reports, tagged with the request path so tests tell connections apart. */
+/** What a server-side connection reports, tagged with the request path so tests tell connections apart. */
 export interface PeerRecord {
   path: string;
-  event: 'connection' | 'closed';
+  event: 'connection' | 'closed' | 'binary';
   protocol?: string;
   code?: number;
   reason?: string;
+  length?: number;
+  sha256?: string;
 }
 
 /** One server-side connection of a peer, whatever the library. */
@@ -76,7 +78,8 @@ export interface PeerServer {
   close(): Promise<void>;
 }
 
-function recorder(): { add(r: PeerRecord): void; find(path: string, event: PeerRecord['event']): Promise<PeerRecord> } {
+/** Collects PeerRecords and lets a test await the one it needs. */
+export function recorder(): { add(r: PeerRecord): void; find(path: string, event: PeerRecord['event']): Promise<PeerRecord> } {
   const records: PeerRecord[] = [];
   const waiters = new Set<() => void>();
   return {
