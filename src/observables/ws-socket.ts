@@ -118,6 +118,14 @@ export class WsSocket implements SocketHandle {
     this.sink?.next({ type: 'pong', data: data.length ? new Uint8Array(data) : EMPTY });
   };
 
+  /**
+   * Listener for the TCP/TLS socket's own errors, which `ws` does not re-emit: it lets a
+   * dropped connection's close reason name the cause (`read ECONNRESET`) instead of a bare 1006.
+   */
+  readonly onTransportError = (err: Error): void => {
+    this.lastError ??= err;
+  };
+
   private readonly onError = (err: Error & { code?: string }): void => {
     this.lastError = err;
     if (err.code?.startsWith('WS_ERR_')) {
