@@ -24,6 +24,9 @@ function track(server: net.Server, origin: string): TestHttpServer {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
+  // A client that gives up mid-request makes the server's request stream error: expected here.
+  server.on('request', (req: IncomingMessage) => req.on('error', () => undefined));
+  server.on('clientError', (_err: Error, socket: Socket) => socket.destroy());
   return {
     url: origin,
     server: server as http.Server,

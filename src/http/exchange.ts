@@ -151,7 +151,9 @@ export function sendHop(hop: Hop, settings: HopSettings, sink: HopSink): () => v
       res.on('end', () => {
         if (ended) return;
         end();
-        sink.redirect(status, location);
+        // Node frees a keep-alive socket on the tick after 'end': wait for it, so the next
+        // request can reuse it.
+        setImmediate(() => sink.redirect(status, location));
       });
       return void res.resume();
     }
