@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { HttpError, httpRequest, type HttpDownloadProgressEvent, type HttpRequestOptions, type HttpUploadProgressEvent } from 'rxws/http';
+import { HttpError, httpRequest, type HttpDownloadProgressEvent, type HttpRequestOptions, type HttpResponseHeaderEvent, type HttpUploadProgressEvent } from 'rxws/http';
 import { firstMatch, record } from '../helpers/observe';
 import { allEvents, responseOf, startHttpServer, startRawServer, type TestHttpServer } from './servers';
 
@@ -224,5 +224,27 @@ describe('httpRequest(): connections', () => {
       expect(rec.error).toMatchObject({ code: 'Invalid' });
       expect((rec.error as HttpError).reason).toMatch(reason);
     });
+  });
+});
+
+describe('httpRequest(): teardown', () => {
+  let server: TestHttpServer;
+  afterEach(async () => server?.close());
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  it('leaves no timer behind after a response, an unsubscribe or an error', async () => {
+    server = await startHttpServer((req, res) => (req.url === '/hang' ? res.flushHeaders() : res.end('ok')));
+    const before = timers();
+    await responseOf(httpRequest(server.url, { timeoutMs: 60_000 }));
+    expect(timers()).toBe(before);
+
+    const progress = firstMatch(httpRequest(server.url + '/hang', { timeoutMs: 60_000 }), (e): e is HttpResponseHeaderEvent => e.type === 'responseHeader');
+    await progress.value;
+    expect(timers()).toBeGreaterThan(before);
+    progress.subscription.unsubscribe();
+    expect(timers()).toBe(before);
+
+    await record(httpRequest(`http://127.0.0.1:${await freePort()}/`, { timeoutMs: 60_000 }));
+    expect(timers()).toBe(before);
   });
 });
