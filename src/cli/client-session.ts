@@ -29,7 +29,7 @@ export class ClientSession {
   /** Resolves when the session is over; rejects when the connection failed and reconnecting is off. */
   readonly done: Promise<void>;
   private socket: SocketHandle | null = null;
-  private readonly queue: SendData[] = [];
+  private readonly queue: Array<(socket: SocketHandle) => void> = [];
   private readonly running$ = new BehaviorSubject(true);
   private ending = false;
   private subscription!: Subscription;
@@ -55,13 +55,19 @@ export class ClientSession {
 
   /** Sends now when open, else queues until the next open. */
   send(data: SendData): void {
-    if (this.socket?.send(data)) this.sentBytes += byteLength(data);
-    else this.queue.push(data);
+    this.whenOpen((socket) => {
+      if (socket.send(data)) this.sentBytes += byteLength(data);
+    });
   }
 
-  /** Sends a ping; false when not open. */
-  ping(data: string): boolean {
-    return this.socket?.ping(data) ?? false;
+  /** Sends a ping now when open, else after the next open. */
+  ping(data: string): void {
+    this.whenOpen((socket) => socket.ping(data));
+  }
+
+  private whenOpen(action: (socket: SocketHandle) => void): void {
+    if (this.socket && this.socket.readyState === 1) action(this.socket);
+    else this.queue.push(action);
   }
 
   /** Closes the connection (1000) and stays disconnected until start(). */
@@ -108,7 +114,7 @@ export class ClientSession {
     this.options.onEvent(event);
     if (event.type === 'open') {
       this.socket = event.socket;
-      for (const data of this.queue.splice(0)) this.send(data);
+      for (const action of this.queue.splice(0)) action(event.socket);
       if (this.ending) event.socket.close(1000, 'Normal closure');
     }
   }

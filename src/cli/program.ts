@@ -1,7 +1,15 @@
 import { Command } from 'commander';
+import { registerAutoroute } from './autoroute';
+import { registerBroadcastServer } from './broadcast-server';
+import { registerChat } from './chat';
 import { registerConnect } from './connect';
 import { registerCurl } from './curl';
+import { registerEchoServer } from './echo-server';
 import { registerGencert } from './gencert';
+import { registerHttpd } from './httpd';
+import { registerPing } from './ping';
+import { registerProxyServer } from './proxy-server';
+import { registerPushServer } from './push-server';
 import { registerReceive } from './receive';
 import { registerSend } from './send';
 
@@ -18,7 +26,21 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(commanderLine(text)) });
-  for (const register of [registerConnect, registerSend, registerReceive, registerCurl, registerGencert]) register(program);
+  for (const register of [
+    registerConnect,
+    registerChat,
+    registerEchoServer,
+    registerPushServer,
+    registerBroadcastServer,
+    registerSend,
+    registerReceive,
+    registerPing,
+    registerAutoroute,
+    registerCurl,
+    registerHttpd,
+    registerProxyServer,
+    registerGencert,
+  ]) register(program);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: (text, write) => write(commanderLine(text)) });
   return program;
 }

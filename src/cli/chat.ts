@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import type { WebSocketEvent } from '../index';
+import { addCommonFlags, clientTls, withSnakeCaseAliases, type CommonFlags } from './common';
+import { ClientSession } from './client-session';
+import { printEvent } from './events';
+import { interrupted, stdinLines$ } from './lifetime';
+import { Output } from './output';
+
+/** A chat message on the wire, as IXWebSocket's ws chat sends it. */
+export interface ChatMessage {
+  user: string;
+  text: string;
+}
+
+/** Parses a chat message; undefined for anything else. */
+export function parseChatMessage(data: string): ChatMessage | undefined {
+  try {
+    const value: unknown = JSON.parse(data);
+    const m = value as Partial<ChatMessage>;
+    return typeof m?.user === 'string' && typeof m.text === 'string' ? { user: m.user, text: m.text } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function show(out: Output, nick: string, event: WebSocketEvent): void {
+  if (event.type === 'message' && !event.binary) {
+    const chat = parseChatMessage(event.data);
+    if (chat) return out.event('chat', 'cyan', `${out.paint('magenta', chat.user + ':')} ${chat.text}`, { ...chat });
+  }
+  if (event.type === 'open') return out.event('joined', 'green', `${event.url} as ${nick}`, { url: event.url, user: nick });
+  printEvent(out, event);
+}
+
+/** `rxws chat <url> <nick>`: group chat through a broadcast server. */
+export function registerChat(program: Command): void {
+  const cmd = program
+    .command('chat')
+    .description('group chat through a broadcast server: each stdin line is sent as {"user","text"}')
+    .argument('<url>', 'broadcast server URL')
+    .argument('<nick>', 'your name in the chat');
+  addCommonFlags(cmd);
+  withSnakeCaseAliases(cmd).action(async (url: string, nick: string, flags: CommonFlags) => {
+    const out = new Output({ json: flags.json });
+    const session = new ClientSession({ url, connectOptions: { tls: clientTls(flags) }, reconnect: true, onEvent: (e) => show(out, nick, e) });
+    const signal = interrupted();
+    const input = stdinLines$().subscribe({
+      next: (text) => session.send(JSON.stringify({ user: nick, text } satisfies ChatMessage)),
+      complete: () => void session.end().catch(() => undefined),
+    });
+    void signal.promise.then(() => session.interrupt());
+    try {
+      await session.done;
+    } finally {
+      input.unsubscribe();
+      signal.dispose();
+    }
+  });
+}
