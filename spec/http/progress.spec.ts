@@ -80,3 +80,19 @@ describe('httpRequest(): progress', () => {
     expect(events.findIndex((e) => e.type === 'chunk')).toBeGreaterThan(events.findIndex((e) => e.type === 'downloadProgress'));
   });
 });
+
+describe('httpRequest(): early answers', () => {
+  let server: TestHttpServer;
+  afterEach(async () => server?.close());
+
+  it('completes with a response the server sent before reading the body', async () => {
+    server = await startHttpServer((req, res) => {
+      res.writeHead(413, { connection: 'close' });
+      res.end('too large');
+      req.resume();
+    });
+    const events = await allEvents(httpRequest(server.url, { method: 'PUT', body: new Uint8Array(16 * 1024 * 1024) }));
+    const response = events[events.length - 1];
+    expect(response.type === 'response' && response.status).toBe(413);
+  });
+});

@@ -163,6 +163,8 @@ export function sendHop(hop: Hop, settings: HopSettings, sink: HopSink): () => v
       done: (response) => {
         if (ended) return;
         end();
+        // The server answered before taking the whole body: the connection cannot be reused.
+        if (!req.writableFinished) req.destroy();
         sink.done({ ...response, uploadedBytes });
       },
     });
