@@ -1,0 +1,165 @@
+import { asyncScheduler, Observable, Subscription, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { CloseCode } from '../observables/constants';
+import { WebSocketError } from '../observables/errors';
+import type { WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEvent } from '../observables/events';
+import { assertBackoffOptions, backoffDelay, type BackoffOptions } from './backoff';
+
+/**
+ * What ended a try: the source's error (a WebSocketError from `connect`; anything else a source
+ * throws that is not an object arrives wrapped in an Error) or the close event of a dropped
+ * connection. Narrow with `cause instanceof WebSocketError` or `'type' in cause`.
+ */
+export type ReconnectCause = WebSocketError | WebSocketCloseEvent | Error;
+
+/** Options of `reconnect`. All optional; the defaults behave as IXWebSocket. */
+export interface ReconnectOptions extends BackoffOptions {
+  /** How many failed tries in a row are retried; one more failure errors the Observable with its cause. Default Infinity. */
+  maxRetries?: number;
+  /** Whether to try again after `cause`. Default `defaultShouldReconnect`. */
+  shouldReconnect?: (cause: ReconnectCause) => boolean;
+  /** Where waits are scheduled. Default `asyncScheduler` (virtual inside `TestScheduler.run`). */
+  scheduler?: SchedulerLike;
+}
+
+/** How many failed tries in a row are retried by default: no limit, as in IXWebSocket. */
+export const DEFAULT_MAX_RETRIES = Infinity;
+
+/** WebSocketError codes that no retry can fix: the URL or the options are wrong. */
+const PERMANENT_ERRORS: ReadonlySet<string> = new Set(['INVALID_URL', 'UNSUPPORTED_SCHEME', 'INVALID_OPTIONS']);
+
+/**
+ * The default policy of `reconnect`. Tries again after every failure except a bad URL or bad
+ * options (`INVALID_URL`, `UNSUPPORTED_SCHEME`, `INVALID_OPTIONS`), and after every close
+ * except one the local side started on purpose: a local close is retried only with 1011
+ * (`keepAlive`'s ping timeout) or 1006 (the connection was lost), while a local 1000 (`stop`,
+ * unsubscribing, `socket.close()`), 1002 (`selectProtocol` found no handler) or any other code
+ * ends the stream. Every close the peer started is retried.
+ *
+ * @example
+ * // Also stop on HTTP 401 and on the server's close code 4001.
+ * reconnect({
+ *   shouldReconnect: (cause) =>
+ *     defaultShouldReconnect(cause) &&
+ *     !(cause instanceof WebSocketError && cause.httpStatus === 401) &&
+ *     !('type' in cause && cause.code === 4001),
+ * });
+ */
+export function defaultShouldReconnect(cause: ReconnectCause): boolean {
+  if (cause instanceof WebSocketError) return !PERMANENT_ERRORS.has(cause.code);
+  if (isCloseEvent(cause) && !cause.remote) {
+    return cause.code === CloseCode.INTERNAL_ERROR || cause.code === CloseCode.ABNORMAL;
+  }
+  return true;
+}
+
+/** `thrown` as a ReconnectCause: objects as they are, anything else wrapped in an Error. */
+function asCause(thrown: unknown): ReconnectCause {
+  return typeof thrown === 'object' && thrown !== null ? (thrown as ReconnectCause) : new Error(String(thrown), { cause: thrown });
+}
+
+function isCloseEvent(value: unknown): value is WebSocketCloseEvent {
+  return typeof value === 'object' && value !== null && (value as { type?: unknown }).type === 'close';
+}
+
+function describeCause(cause: unknown): { reason: string; httpStatus: number } {
+  if (cause instanceof WebSocketError) return { reason: cause.reason, httpStatus: cause.httpStatus };
+  if (isCloseEvent(cause)) return { reason: `Connection closed before it opened: ${cause.code} ${cause.reason}`.trim(), httpStatus: 0 };
+  if (cause instanceof Error) return { reason: cause.message, httpStatus: 0 };
+  return { reason: String(cause), httpStatus: 0 };
+}
+
+function assertReconnectOptions(options: ReconnectOptions): void {
+  assertBackoffOptions(options);
+  const { maxRetries = DEFAULT_MAX_RETRIES, shouldReconnect } = options;
+  if (!(maxRetries >= 0) || (maxRetries !== Infinity && !Number.isInteger(maxRetries))) {
+    throw new RangeError(`maxRetries must be a whole number >= 0 or Infinity, got ${maxRetries}`);
+  }
+  if (shouldReconnect !== undefined && typeof shouldReconnect !== 'function') {
+    throw new TypeError('shouldReconnect must be a function (cause) => boolean');
+  }
+}
+
+const DROPPED_WITHOUT_CLOSE: WebSocketCloseEvent = {
+  type: 'close',
+  code: CloseCode.ABNORMAL,
+  reason: 'Connection ended without a close event',
+  remote: true,
+  wasClean: false,
+};
+
+/**
+ * Keeps a connection up, as IXWebSocket does. When the source errors (a failed try), emits an
+ * `error` event (`reason`, `retries` from 1, `waitTimeMs`, `httpStatus`, `cause`) and subscribes
+ * again after `waitTimeMs` = `backoffDelay(retries, options)`. When the source completes after
+ * an `open` (a dropped connection), subscribes again at once. The count resets after each
+ * `open`. Past `maxRetries`, or when `shouldReconnect(cause)` says no, the result errors with
+ * the cause of a failed try, or completes after a close. Unsubscribing cancels a pending wait.
+ *
+ * @example
+ * connect('ws://127.0.0.1:8008').pipe(
+ *   reconnect({ maxWaitMs: 5000, jitter: 'equal' }),
+ * ).subscribe((e) => {
+ *   if (e.type === 'error') console.log(`try ${e.retries} failed (${e.reason}); next in ${e.waitTimeMs} ms`);
+ * });
+ */
+export function reconnect(options: ReconnectOptions = {}): MonoTypeOperatorFunction<WebSocketEvent> {
+  assertReconnectOptions(options);
+  const { maxRetries = DEFAULT_MAX_RETRIES, shouldReconnect = defaultShouldReconnect, scheduler = asyncScheduler } = options;
+  return (source) =>
+    new Observable<WebSocketEvent>((subscriber) => {
+      const subscriptions = new Subscription();
+      let retries = 0;
+
+      const retryLater = (delayMs: number): void => {
+        subscriptions.add(timer(delayMs, scheduler).subscribe(() => tryOnce()));
+      };
+
+      const onFailure = (cause: unknown): void => {
+        retries += 1;
+        if (retries > maxRetries || !shouldReconnect(asCause(cause))) {
+          subscriber.error(cause);
+          return;
+        }
+        const waitTimeMs = backoffDelay(retries, options);
+        const event: WebSocketErrorEvent = { type: 'error', ...describeCause(cause), retries, waitTimeMs, cause };
+        subscriber.next(event);
+        retryLater(waitTimeMs);
+      };
+
+      const onDrop = (close: WebSocketCloseEvent): void => {
+        if (!shouldReconnect(close)) {
+          subscriber.complete();
+          return;
+        }
+        // Through the scheduler, not recursively: a server that closes every connection at
+        // once must not grow the stack.
+        retryLater(0);
+      };
+
+      const tryOnce = (): void => {
+        if (subscriber.closed) return;
+        let opened = false;
+        let lastClose: WebSocketCloseEvent | undefined;
+        const attempt = source.subscribe({
+          next: (event) => {
+            if (event.type === 'open') {
+              opened = true;
+              retries = 0;
+            } else if (event.type === 'close') {
+              lastClose = event;
+            }
+            subscriber.next(event);
+          },
+          error: (err: unknown) => onFailure(err),
+          complete: () => {
+            if (opened) onDrop(lastClose ?? DROPPED_WITHOUT_CLOSE);
+            else onFailure(lastClose ?? new WebSocketError({ code: 'NETWORK_ERROR', reason: 'Connection ended before it opened' }));
+          },
+        });
+        if (!attempt.closed) subscriptions.add(attempt);
+      };
+
+      tryOnce();
+      return subscriptions;
+    });
+}
