@@ -1,0 +1,12 @@
+// The server process of the benchmark: runs the server side of each workload on command.
+import { arg, serveCommands } from '../lib/host-child';
+import { awaitConnections, broadcast, memory, startApp, startEcho, stopApp, type Variant } from '../workloads/servers';
+
+serveCommands({
+  startEcho: () => startEcho(),
+  startApp: (args) => startApp(arg<Variant>(args, 'variant', 'string'), typeof args.port === 'number' ? args.port : 0),
+  stopApp: () => stopApp(),
+  awaitConnections: (args) => awaitConnections(arg(args, 'connections', 'number'), arg(args, 'maxMs', 'number')),
+  broadcast: (args) => broadcast(arg(args, 'messages', 'number'), arg(args, 'burst', 'number'), arg(args, 'size', 'number')),
+  memory: () => memory(),
+});

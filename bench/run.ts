@@ -1,0 +1,165 @@
+// `npm run bench`: rxws against raw ws, interleaved in the same run (A B A B …), client and
+// server in separate processes on loopback. Prints one table of medians and ratios and writes
+// every trial to bench/results.json. `--quick` runs tiny sizes in a few seconds (CI: it only
+// proves the benchmark works). `--only=id,id` picks workloads; `--dist` measures dist/ (the build
+// users install) instead of src/; `--out=FILE` writes the JSON elsewhere.
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FULL, QUICK, openFilesFor, type BenchConfig } from './lib/config';
+import { Host } from './lib/host';
+import { buildRow, formatTable, type Metrics, type Row, type RowSpec } from './lib/report';
+import { WORKLOADS, type BenchContext, type Workload } from './suite';
+
+interface Args {
+  cfg: BenchConfig;
+  only: string[] | undefined;
+  out: string | undefined;
+  dist: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  let quick = false;
+  let dist = false;
+  let only: string[] | undefined;
+  let out: string | undefined;
+  for (const a of argv) {
+    if (a === '--quick') quick = true;
+    else if (a === '--dist') dist = true;
+    else if (a.startsWith('--only=')) only = a.slice(7).split(',').filter(Boolean);
+    else if (a.startsWith('--out=')) out = a.slice(6);
+    else throw new Error(`unknown option '${a}'. Options: --quick, --dist, --only=id,id, --out=FILE`);
+  }
+  const ids = WORKLOADS.map((w) => w.id);
+  for (const id of only ?? []) {
+    if (!ids.includes(id)) throw new Error(`unknown workload '${id}'. Workloads: ${ids.join(', ')}`);
+  }
+  // The full run keeps its figures in bench/results.json; the quick mode writes only where told.
+  if (!out && !quick) out = path.join(__dirname, 'results.json');
+  return { cfg: quick ? QUICK : FULL, only, out, dist };
+}
+
+/** Runs a workload's trials, variants interleaved round by round. */
+async function runWorkload(ctx: BenchContext, w: Workload): Promise<{ samples: Record<string, Metrics[]>; error?: string }> {
+  const samples: Record<string, Metrics[]> = Object.fromEntries(w.variants.map((v) => [v, []]));
+  const trials = w.trials?.(ctx.cfg) ?? ctx.cfg.trials;
+  try {
+    for (let round = 0; round < ctx.cfg.warmups + trials; round++) {
+      for (const variant of w.variants) {
+        const metrics = await w.trial(ctx, variant);
+        if (round >= ctx.cfg.warmups) samples[variant].push(metrics);
+      }
+    }
+    return { samples };
+  } catch (err) {
+    return { samples, error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function openFileLimit(): number {
+  try {
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const m = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(limits);
+    if (m) return m[2] === 'unlimited' ? Infinity : Number(m[2]);
+  } catch {
+    // Not Linux: keep the configured sizes and let the hosts report if they run out.
+  }
+  return Infinity;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  const cfg = { ...args.cfg, idle: { ...args.cfg.idle } };
+  // 10,000 idle connections need ~10,500 open files in each host; lower the count to fit the hard limit.
+  const hardLimit = openFileLimit();
+  if (openFilesFor(cfg.idle.connections) > hardLimit) {
+    const fit = Math.max(100, Math.floor((hardLimit - 512) / 1000) * 1000);
+    console.warn(`open-file hard limit is ${hardLimit}: idle-memory uses ${fit} connections instead of ${cfg.idle.connections}`);
+    cfg.idle.connections = fit;
+  }
+  const openFiles = openFilesFor(Math.max(cfg.idle.connections, cfg.broadcast.clients, cfg.storm.clients));
+  if (args.dist) process.env.RXWS_BENCH_FROM = 'dist';
+  const workloads = WORKLOADS.filter((w) => !args.only || args.only.includes(w.id));
+
+  const started = new Date();
+  const loadBefore = os.loadavg();
+  const [client, server] = await Promise.all([
+    Host.start('hosts/client-host.ts', { label: 'clients', openFiles }),
+    Host.start('hosts/server-host.ts', { label: 'server', openFiles, nodeFlags: ['--expose-gc'] }),
+  ]);
+  let microHost: Host | undefined;
+  const freshHosts: Host[] = [];
+  try {
+    const { port } = await server.call<{ port: number }>('startEcho');
+    const ctx: BenchContext = {
+      cfg,
+      client,
+      server,
+      echoUrl: `ws://127.0.0.1:${port}`,
+      freshServer: async (files) => {
+        const host = await Host.start('hosts/server-host.ts', { label: 'fresh server', openFiles: files, nodeFlags: ['--expose-gc'] });
+        freshHosts.push(host);
+        return host;
+      },
+      micro: async () => {
+        // A young generation big enough that no scavenge falls inside a measured window.
+        microHost ??= await Host.start('hosts/micro-host.ts', {
+          label: 'micro',
+          nodeFlags: ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64'],
+        });
+        return microHost;
+      },
+    };
+
+    const rows: Row[] = [];
+    const specs = new Map<Row, RowSpec>();
+    const raw: Record<string, Record<string, Metrics[]>> = {};
+    for (const w of workloads) {
+      const t0 = Date.now();
+      const { samples, error } = await runWorkload(ctx, w);
+      raw[w.id] = samples;
+      for (const spec of w.rows) {
+        const row = buildRow(w.id, spec, samples, error);
+        rows.push(row);
+        specs.set(row, spec);
+      }
+      console.error(`${w.id}: ${error ? `FAILED: ${error}` : 'done'} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    }
+
+    const loadAfter = os.loadavg();
+    const mode = cfg.quick ? 'quick mode (tiny sizes: proves the benchmark runs, the figures mean nothing)' : `${cfg.trials} trials per variant`;
+    console.log(`\nrxws vs raw ws — ${mode}; medians; ${os.cpus().length} cores; load ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}; rxws from ${args.dist ? 'dist/' : 'src/'}\n`);
+    console.log(formatTable(rows, specs));
+    if (args.out) {
+      const report = {
+        date: started.toISOString(),
+        node: process.version,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        loadavg: { before: loadBefore, after: loadAfter },
+        mode: cfg.quick ? 'quick' : 'full',
+        rxwsFrom: args.dist ? 'dist' : 'src',
+        config: cfg,
+        rows,
+        trials: raw,
+      };
+      writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`\nfigures written to ${path.relative(process.cwd(), args.out)}`);
+    }
+    const failed = rows.filter((r) => r.error);
+    return failed.length > 0 ? 1 : 0;
+  } finally {
+    client.kill();
+    server.kill();
+    microHost?.kill();
+    for (const h of freshHosts) h.kill();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,241 @@
+// The workloads of `npm run bench`: what each trial does, and which rows it feeds.
+import type { BenchConfig } from './lib/config';
+import type { Host } from './lib/host';
+import { atLeast, atMost, atMostPlus, type Metrics, type RowSpec } from './lib/report';
+import { nowMs } from './lib/stats';
+
+export interface BenchContext {
+  cfg: BenchConfig;
+  client: Host;
+  server: Host;
+  /** URL of the raw ws echo server (server host), the peer of the client-side workloads. */
+  echoUrl: string;
+  /** Starts a fresh server host (for clean memory figures); the caller kills it. */
+  freshServer(openFiles: number): Promise<Host>;
+  /** The micro-benchmark host (started on first use). */
+  micro(): Promise<Host>;
+}
+
+export interface Workload {
+  id: string;
+  /** Variants run one after the other in each round: A B A B … */
+  variants: readonly string[];
+  rows: RowSpec[];
+  trials?(cfg: BenchConfig): number;
+  trial(ctx: BenchContext, variant: string): Promise<Metrics>;
+}
+
+const RXWS_RAW = ['rxws', 'raw'] as const;
+const url = (port: number): string => `ws://127.0.0.1:${port}`;
+
+/** Throughput (the goal) and the client's CPU time per message (steadier on a busy machine). */
+function echoRows(label: string): RowSpec[] {
+  return [
+    { label, unit: 'msgs/s', metric: 'msgsPerSec', a: 'rxws', b: 'raw', goal: atLeast(0.95) },
+    { label: `${label}: client CPU per message`, unit: 'µs', metric: 'cpuUsPerMsg', a: 'rxws', b: 'raw', digits: 2 },
+  ];
+}
+
+function echo(id: string, label: string, size: number, binary: boolean, inFlight: number, count: (c: BenchConfig) => number): Workload {
+  return {
+    id,
+    variants: RXWS_RAW,
+    rows: echoRows(label),
+    trial: async (ctx, variant) => {
+      const r = await ctx.client.call<{ msgsPerSec: number; cpuUsPerMsg: number }>(
+        'echo',
+        { variant, url: ctx.echoUrl, size, binary, connections: 1, inFlight, count: count(ctx.cfg), maxMs: ctx.cfg.echo.maxMs },
+        ctx.cfg.echo.maxMs + 30_000,
+      );
+      return { msgsPerSec: r.msgsPerSec, cpuUsPerMsg: r.cpuUsPerMsg };
+    },
+  };
+}
+
+const echoWorkloads: Workload[] = [
+  echo('echo-32-text', 'echo, 1 connection, 32 B text, 1000 in flight', 32, false, 1000, (c) => c.echo.count32),
+  echo('echo-1k-binary', 'echo, 1 KiB binary, 100 in flight', 1024, true, 100, (c) => c.echo.count1k),
+  echo('echo-64k-binary', 'echo, 64 KiB binary, 16 in flight', 64 * 1024, true, 16, (c) => c.echo.count64k),
+  echo('echo-1m-binary', 'echo, 1 MiB binary, 4 in flight', 1024 * 1024, true, 4, (c) => c.echo.count1m),
+];
+
+const roundTrip: Workload = {
+  id: 'round-trip',
+  variants: RXWS_RAW,
+  rows: [
+    { label: 'round trip, 32 B, one at a time: p50', unit: 'µs', metric: 'p50Us', a: 'rxws', b: 'raw', goal: atMost(1.05), digits: 1 },
+    { label: 'round trip, 32 B, one at a time: p99', unit: 'µs', metric: 'p99Us', a: 'rxws', b: 'raw', goal: atMost(1.05), digits: 1 },
+  ],
+  trial: async (ctx, variant) => {
+    const { count, maxMs } = ctx.cfg.roundTrip;
+    const r = await ctx.client.call<{ p50Us: number; p99Us: number }>('roundTrip', { variant, url: ctx.echoUrl, size: 32, count, maxMs }, maxMs + 30_000);
+    return { p50Us: r.p50Us, p99Us: r.p99Us };
+  },
+};
+
+const multi: Workload = {
+  id: 'echo-100-connections',
+  variants: RXWS_RAW,
+  rows: echoRows('echo, 100 connections, 32 B, 10 in flight each'),
+  trial: async (ctx, variant) => {
+    const { connections, inFlight, count, maxMs } = ctx.cfg.multi;
+    const r = await ctx.client.call<{ msgsPerSec: number; cpuUsPerMsg: number }>(
+      'echo',
+      { variant, url: ctx.echoUrl, size: 32, binary: false, connections, inFlight, count, maxMs },
+      maxMs + 30_000,
+    );
+    return { msgsPerSec: r.msgsPerSec, cpuUsPerMsg: r.cpuUsPerMsg };
+  },
+};
+
+const broadcast: Workload = {
+  id: 'broadcast',
+  variants: RXWS_RAW,
+  rows: [
+    {
+      label: 'server broadcast, 32 B to 1000 clients (rxws broadcast() vs plain ws send loop)',
+      unit: 'deliveries/s',
+      metric: 'deliveriesPerSec',
+      a: 'rxws',
+      b: 'raw',
+      goal: atLeast(3.0),
+    },
+  ],
+  trial: async (ctx, variant) => {
+    const { clients, messages, burst } = ctx.cfg.broadcast;
+    const { port } = await ctx.server.call<{ port: number }>('startApp', { variant });
+    try {
+      await ctx.client.call('openFleet', { url: url(port), clients, parallel: 50, maxMs: 60_000 }, 70_000);
+      await ctx.server.call('awaitConnections', { connections: clients, maxMs: 10_000 }, 15_000);
+      await ctx.client.call('resetDeliveries');
+      const { startMs } = await ctx.server.call<{ startMs: number }>('broadcast', { messages, burst, size: 32 }, 60_000);
+      const total = clients * messages;
+      const { lastDeliveryMs } = await ctx.client.call<{ lastDeliveryMs: number }>('awaitDeliveries', { total, maxMs: 60_000 }, 70_000);
+      return { deliveriesPerSec: (total * 1000) / (lastDeliveryMs - startMs) };
+    } finally {
+      await ctx.client.call('closeFleet');
+      await ctx.server.call('stopApp');
+    }
+  },
+};
+
+const handshakeRow = (label: string): RowSpec => ({ label, unit: 'handshakes/s', metric: 'perSec', a: 'rxws', b: 'raw', goal: atLeast(0.9) });
+
+const handshakesClient: Workload = {
+  id: 'handshakes-client',
+  variants: RXWS_RAW,
+  rows: [handshakeRow('handshakes (open + close), 50 in parallel: client connect() vs ws client')],
+  trial: async (ctx, variant) => {
+    const { parallel, count, maxMs } = ctx.cfg.handshakes;
+    const r = await ctx.client.call<{ perSec: number }>('handshakes', { variant, url: ctx.echoUrl, parallel, count, maxMs }, maxMs + 30_000);
+    return { perSec: r.perSec };
+  },
+};
+
+const handshakesServer: Workload = {
+  id: 'handshakes-server',
+  variants: RXWS_RAW,
+  rows: [handshakeRow('handshakes (open + close), 50 in parallel: serve() vs WebSocketServer')],
+  trial: async (ctx, variant) => {
+    const { parallel, count, maxMs } = ctx.cfg.handshakes;
+    const { port } = await ctx.server.call<{ port: number }>('startApp', { variant });
+    try {
+      const r = await ctx.client.call<{ perSec: number }>('handshakes', { variant: 'raw', url: url(port), parallel, count, maxMs }, maxMs + 30_000);
+      return { perSec: r.perSec };
+    } finally {
+      await ctx.server.call('stopApp');
+    }
+  },
+};
+
+const idleMemory: Workload = {
+  id: 'idle-memory',
+  variants: RXWS_RAW,
+  trials: (cfg) => cfg.idle.trials,
+  rows: [
+    { label: 'memory per idle connection, server side: heap', unit: 'B', metric: 'heapPerConn', a: 'rxws', b: 'raw', goal: atMostPlus(1024, 'B') },
+    { label: 'memory per idle connection, server side: RSS', unit: 'B', metric: 'rssPerConn', a: 'rxws', b: 'raw' },
+  ],
+  trial: async (ctx, variant) => {
+    const n = ctx.cfg.idle.connections;
+    const server = await ctx.freshServer(n + 512);
+    try {
+      const { port } = await server.call<{ port: number }>('startApp', { variant });
+      const before = await server.call<{ heapUsed: number; rss: number }>('memory');
+      await ctx.client.call('openFleet', { url: url(port), clients: n, parallel: 100, maxMs: 120_000 }, 130_000);
+      await server.call('awaitConnections', { connections: n, maxMs: 20_000 }, 25_000);
+      const after = await server.call<{ heapUsed: number; rss: number }>('memory');
+      return { heapPerConn: (after.heapUsed - before.heapUsed) / n, rssPerConn: (after.rss - before.rss) / n, connections: n };
+    } finally {
+      await ctx.client.call('closeFleet');
+      server.kill();
+    }
+  },
+};
+
+function stormTrial(jitter: string) {
+  return async (ctx: BenchContext): Promise<Metrics> => {
+    const { clients, downMs } = ctx.cfg.storm;
+    const { port } = await ctx.server.call<{ port: number }>('startApp', { variant: 'raw' });
+    try {
+      await ctx.client.call('openStorm', { url: url(port), clients, jitter, maxMs: 60_000 }, 70_000);
+      const downAtMs = nowMs();
+      await ctx.server.call('stopApp');
+      await ctx.client.call('awaitStormClosed', { maxMs: 10_000 }, 15_000);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, downAtMs + downMs - nowMs())));
+      await ctx.server.call('startApp', { variant: 'raw', port });
+      const upAtMs = nowMs();
+      const r = await ctx.client.call<{ lastOpenMs: number; failedTries: number }>('awaitStormOpen', { maxMs: 60_000 }, 70_000);
+      return { afterUpMs: r.lastOpenMs - upAtMs, afterDownMs: r.lastOpenMs - downAtMs, failedTries: r.failedTries };
+    } finally {
+      await ctx.client.call('closeStorm');
+      await ctx.server.call('stopApp');
+    }
+  };
+}
+
+const stormRow = (jitter: string, label: string): RowSpec => ({
+  label: `reconnect storm, 1000 clients, server down 1 s, ${label}: all open again`,
+  unit: 'ms',
+  metric: 'afterUpMs',
+  a: jitter,
+});
+
+const storm: Workload = {
+  id: 'reconnect-storm',
+  variants: ['none', 'full'],
+  trials: (cfg) => cfg.storm.trials,
+  rows: [stormRow('none', 'no jitter'), stormRow('full', 'full jitter')],
+  trial: (ctx, variant) => stormTrial(variant)(ctx),
+};
+
+function micro(id: string, label: string, path: 'connect' | 'server', size: number, binary: boolean): Workload {
+  return {
+    id,
+    variants: RXWS_RAW,
+    trials: (cfg) => cfg.micro.trials,
+    rows: [
+      { label: `per-message path, ${label}: time`, unit: 'ns/msg', metric: 'nsPerMsg', a: 'rxws', b: 'raw', digits: 0 },
+      { label: `per-message path, ${label}: allocated`, unit: 'B/msg', metric: 'bytesPerMsg', a: 'rxws', b: 'raw', digits: 0 },
+    ],
+    trial: async (ctx, variant) => {
+      const host = await ctx.micro();
+      return host.call<Metrics>('micro', { path, variant, size, binary, messages: ctx.cfg.micro.messages }, 60_000);
+    },
+  };
+}
+
+/** Every workload, in the order they run. */
+export const WORKLOADS: Workload[] = [
+  ...echoWorkloads,
+  roundTrip,
+  multi,
+  broadcast,
+  handshakesClient,
+  handshakesServer,
+  idleMemory,
+  storm,
+  micro('micro-connect-text', 'connect(), 32 B text', 'connect', 32, false),
+  micro('micro-connect-binary', 'connect(), 1 KiB binary', 'connect', 1024, true),
+  micro('micro-server-text', 'serve() events$, 32 B text', 'server', 32, false),
+];

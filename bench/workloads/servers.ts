@@ -1,0 +1,126 @@
+// The server side of the workloads, run in the server host process: a raw `ws` echo server
+// (the peer of the client-side workloads), and the app server under test for the server-side
+// workloads: rxws `serve()` or a raw `ws` WebSocketServer, each doing what an app typically does
+// (listen to every connection's messages).
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { rxwsServer } from '../lib/rxws';
+import { nowMs } from '../lib/stats';
+import { makePayload } from './payload';
+
+export type Variant = 'rxws' | 'raw';
+
+interface AppServer {
+  readonly port: number;
+  connections(): number;
+  /** Sends `data` to every open connection. */
+  broadcast(data: string | Buffer): void;
+  close(): Promise<void>;
+}
+
+let echo: WebSocketServer | undefined;
+let app: AppServer | undefined;
+
+/** Starts (once) the raw ws echo server: each message is sent back in its own mode. */
+export async function startEcho(): Promise<{ port: number }> {
+  if (!echo) {
+    echo = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    echo.on('connection', (ws) => {
+      ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+      ws.on('error', () => undefined);
+    });
+    await once(echo, 'listening');
+  }
+  return { port: (echo.address() as AddressInfo).port };
+}
+
+async function startRaw(port: number): Promise<AppServer> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port, perMessageDeflate: false });
+  const noop = (): void => undefined;
+  wss.on('connection', (ws) => {
+    ws.on('message', noop);
+    ws.on('error', noop);
+  });
+  await once(wss, 'listening');
+  return {
+    port: (wss.address() as AddressInfo).port,
+    connections: () => wss.clients.size,
+    // The plain loop every ws user writes: one send (one socket write) per client per message.
+    broadcast: (data) => {
+      for (const ws of wss.clients) ws.send(data);
+    },
+    close: async () => {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
+
+async function startRxws(port: number): Promise<AppServer> {
+  const { serve } = rxwsServer();
+  const server = serve({ host: '127.0.0.1', port, maxConnections: 1_000_000 });
+  let open = 0;
+  server.connections$.subscribe((connection) => {
+    open++;
+    connection.messages$.subscribe({ complete: () => open-- });
+  });
+  const address = await server.listening;
+  return {
+    port: address.port,
+    connections: () => open,
+    broadcast: (data) => server.broadcast(data),
+    close: () => server.close(),
+  };
+}
+
+/** Starts the app server under test (closing the previous one) on `port` (0: any). */
+export async function startApp(variant: Variant, port = 0): Promise<{ port: number }> {
+  await stopApp();
+  app = variant === 'rxws' ? await startRxws(port) : await startRaw(port);
+  return { port: app.port };
+}
+
+export async function stopApp(): Promise<void> {
+  const closing = app;
+  app = undefined;
+  if (closing) await closing.close();
+}
+
+/** Waits until the app server counts `n` open connections. */
+export async function awaitConnections(n: number, maxMs: number): Promise<{ connections: number }> {
+  const deadlineMs = nowMs() + maxMs;
+  while (!app || app.connections() < n) {
+    if (nowMs() > deadlineMs) throw new Error(`the server saw ${app?.connections() ?? 0} of ${n} connections within ${maxMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  return { connections: app.connections() };
+}
+
+/**
+ * Broadcasts `messages` messages of `size` bytes, `burst` of them per event-loop turn (messages
+ * arriving together, as from a chat room or a feed); resolves with the start time.
+ */
+export async function broadcast(messages: number, burst: number, size: number): Promise<{ startMs: number }> {
+  const server = app;
+  if (!server) throw new Error('broadcast: no app server is running');
+  const payload = makePayload(size, false);
+  const startMs = nowMs();
+  for (let sent = 0; sent < messages; ) {
+    for (let i = 0; i < burst && sent < messages; i++, sent++) server.broadcast(payload);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { startMs };
+}
+
+/** Heap and RSS after full garbage collections (the host runs with --expose-gc). */
+export async function memory(): Promise<{ heapUsed: number; rss: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('memory: start the host with --expose-gc');
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const { heapUsed, rss } = process.memoryUsage();
+  return { heapUsed, rss };
+}
