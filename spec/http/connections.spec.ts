@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
+import { take } from 'rxjs';
 import { HttpError, httpRequest, type HttpDownloadProgressEvent, type HttpRequestOptions, type HttpResponseHeaderEvent, type HttpUploadProgressEvent } from 'rxws/http';
 import { firstMatch, record } from '../helpers/observe';
 import { allEvents, responseOf, startHttpServer, startRawServer, type TestHttpServer } from './servers';
@@ -245,6 +246,14 @@ describe('httpRequest(): teardown', () => {
     expect(timers()).toBe(before);
 
     await record(httpRequest(`http://127.0.0.1:${await freePort()}/`, { timeoutMs: 60_000 }));
+    expect(timers()).toBe(before);
+  });
+
+  it('aborts the request when the subscriber leaves on the sent event', async () => {
+    server = await startHttpServer(() => undefined); // never answers
+    const before = timers();
+    const rec = await record(httpRequest(server.url, { timeoutMs: 60_000 }).pipe(take(1)));
+    expect(rec.values.map((e) => e.type)).toEqual(['sent']);
     expect(timers()).toBe(before);
   });
 });

@@ -43,7 +43,14 @@ export interface HttpChunkEvent {
   readonly data: Uint8Array;
 }
 
-/** The complete response. The last event; the Observable completes after it. */
+/**
+ * The complete response. The last event; the Observable completes after it.
+ *
+ * @example
+ * const isResponse = (e: HttpEvent): e is HttpResponseEvent => e.type === 'response';
+ * const res = await firstValueFrom(httpRequest(url).pipe(filter(isResponse)));
+ * if (res.status === 200) console.log(res.json<{ items: string[] }>().items);
+ */
 export interface HttpResponseEvent {
   readonly type: 'response';
   readonly status: number;
@@ -70,6 +77,13 @@ export interface HttpResponseEvent {
  * What `httpRequest` emits, discriminated by `type`, in this order: `sent`,
  * `uploadProgress`*, (`sent`, `uploadProgress`* per redirect), `responseHeader`,
  * `downloadProgress`* interleaved with `chunk`* (stream mode), `response`.
+ *
+ * @example
+ * httpRequest(url, { stream: true }).subscribe((e: HttpEvent) => {
+ *   if (e.type === 'chunk') file.write(e.data);
+ *   else if (e.type === 'downloadProgress') bar.update(e.loaded, { total: e.total ?? 0 });
+ *   else if (e.type === 'response') file.end();
+ * });
  */
 export type HttpEvent =
   | HttpSentEvent

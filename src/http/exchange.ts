@@ -88,93 +88,118 @@ function writeBody(req: ClientRequest, bytes: Uint8Array | undefined, event: (e:
   pump();
 }
 
-/** Sends one request and reads its answer. Returns its teardown. */
-export function sendHop(hop: Hop, settings: HopSettings, sink: HopSink): () => void {
-  const { options } = settings;
-  const url = hop.url.href;
-  let stage: ExchangeStage = 'connecting';
-  let ended = false;
-  let uploadedBytes = 0;
-  let stopReading: (() => void) | undefined;
-  let transferTimer: NodeJS.Timeout | undefined;
-  const req = open(hop, options);
+/** One request on the wire: its timers, its stage (for error codes) and its answer. */
+class HopExchange {
+  private readonly url: string;
+  private readonly req: ClientRequest;
+  private stage: ExchangeStage = 'connecting';
+  private ended = false;
+  private uploadedBytes = 0;
+  private stopReading: (() => void) | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private transferTimer: NodeJS.Timeout | undefined;
 
-  const end = (): void => {
-    ended = true;
-    clearTimeout(connectTimer);
-    clearTimeout(transferTimer);
-    stopReading?.();
-  };
-  const fail = (err: HttpError, retryable = false): void => {
-    if (ended) return;
-    end();
-    req.destroy();
-    sink.fail(err, retryable);
-  };
-  const timeout = (which: string, ms: number): void => {
-    fail(new HttpError({ code: 'Timeout', url, reason: `${hop.method} ${url}: ${which} did not complete within ${ms} ms` }));
-  };
-  const connectTimer = startDeadline(settings.connectTimeoutMs, () => timeout('connecting (connectTimeoutMs)', settings.connectTimeoutMs));
-  const connected = (): void => {
-    if (ended || stage !== 'connecting') return;
-    clearTimeout(connectTimer);
-    stage = 'sending';
-    transferTimer = startDeadline(settings.transferTimeoutMs, () => timeout('the transfer (transferTimeoutMs)', settings.transferTimeoutMs));
-  };
+  constructor(private readonly hop: Hop, private readonly settings: HopSettings, private readonly sink: HopSink) {
+    this.url = hop.url.href;
+    this.req = open(hop, settings.options);
+    this.connectTimer = startDeadline(settings.connectTimeoutMs, () => this.timeout('connecting (connectTimeoutMs)', settings.connectTimeoutMs));
+    this.req.on('socket', (socket: Socket) => {
+      if (!socket.connecting) return this.connected();
+      socket.once(hop.url.protocol === 'https:' ? 'secureConnect' : 'connect', () => this.connected());
+    });
+    this.req.on('finish', () => {
+      if (this.stage === 'sending') this.stage = 'awaitingResponse';
+    });
+    this.req.on('error', (err: NodeJS.ErrnoException) => {
+      // A kept-alive socket the server closed while idle fails before any answer: retryable.
+      const stale = this.req.reusedSocket && this.stage !== 'readingBody' && ['ECONNRESET', 'EPIPE'].includes(String(err.code));
+      this.fail(networkFailure(err, hop.url, this.stage), stale);
+    });
+    this.req.on('response', (res: IncomingMessage) => this.answered(res));
+    sink.event({ type: 'sent', method: hop.method, url: this.url });
+    writeBody(this.req, hop.body.bytes, (e) => this.emit(e), (n) => (this.uploadedBytes = n));
+  }
 
-  req.on('socket', (socket: Socket) => {
-    if (!socket.connecting) return connected();
-    socket.once(hop.url.protocol === 'https:' ? 'secureConnect' : 'connect', connected);
-  });
-  req.on('finish', () => {
-    if (stage === 'sending') stage = 'awaitingResponse';
-  });
-  req.on('error', (err) => {
-    const stale = req.reusedSocket && stage !== 'readingBody' && ['ECONNRESET', 'EPIPE'].includes(String((err as NodeJS.ErrnoException).code));
-    fail(networkFailure(err, hop.url, stage), stale);
-  });
-  req.on('response', (res: IncomingMessage) => onResponse(res));
+  dispose(): void {
+    if (this.ended) return;
+    this.end();
+    this.req.destroy();
+  }
 
-  const onResponse = (res: IncomingMessage): void => {
-    stage = 'readingBody';
+  private emit(e: HttpEvent): void {
+    if (!this.ended) this.sink.event(e);
+  }
+
+  private end(): void {
+    this.ended = true;
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.transferTimer);
+    this.stopReading?.();
+  }
+
+  private fail(err: HttpError, retryable = false): void {
+    if (this.ended) return;
+    this.end();
+    this.req.destroy();
+    this.sink.fail(err, retryable);
+  }
+
+  private timeout(which: string, ms: number): void {
+    const reason = `${this.hop.method} ${this.url}: ${which} did not complete within ${ms} ms`;
+    this.fail(new HttpError({ code: 'Timeout', url: this.url, reason }));
+  }
+
+  private connected(): void {
+    if (this.ended || this.stage !== 'connecting') return;
+    clearTimeout(this.connectTimer);
+    this.stage = 'sending';
+    const ms = this.settings.transferTimeoutMs;
+    this.transferTimer = startDeadline(ms, () => this.timeout('the transfer (transferTimeoutMs)', ms));
+  }
+
+  private answered(res: IncomingMessage): void {
+    this.stage = 'readingBody';
     const status = res.statusCode ?? 0;
-    res.on('error', (err) => fail(networkFailure(err, hop.url, 'readingBody', status)));
+    const { url } = this;
+    res.on('error', (err) => this.fail(networkFailure(err, this.hop.url, 'readingBody', status)));
     res.on('close', () => {
-      if (!res.complete) fail(new HttpError({ code: 'ReadError', url, status, reason: `${url} closed the connection before the response body was complete` }));
+      if (!res.complete) this.fail(new HttpError({ code: 'ReadError', url, status, reason: `${url} closed the connection before the response body was complete` }));
     });
     const location = res.headers.location;
-    if (options.followRedirects !== false && isRedirect(status, location)) {
-      if (settings.redirects >= settings.maxRedirects) {
-        const reason = `Too many redirects: ${url} redirected (${status}) once more after ${settings.redirects} were followed (maxRedirects is ${settings.maxRedirects})`;
-        return fail(new HttpError({ code: 'TooManyRedirects', url, status, reason }));
-      }
-      res.on('end', () => {
-        if (ended) return;
-        end();
-        // Node frees a keep-alive socket on the tick after 'end': wait for it, so the next
-        // request can reuse it.
-        setImmediate(() => sink.redirect(status, location));
-      });
-      return void res.resume();
-    }
-    stopReading = readBody(res, url, options.compress !== false, options.stream === true, {
-      event: (e) => !ended && sink.event(e),
-      fail: (err) => fail(err),
+    if (this.settings.options.followRedirects !== false && isRedirect(status, location)) return this.redirected(res, status, location);
+    const { compress, stream } = this.settings.options;
+    this.stopReading = readBody(res, url, compress !== false, stream === true, {
+      event: (e) => this.emit(e),
+      fail: (err) => this.fail(err),
       done: (response) => {
-        if (ended) return;
-        end();
+        if (this.ended) return;
+        this.end();
         // The server answered before taking the whole body: the connection cannot be reused.
-        if (!req.writableFinished) req.destroy();
-        sink.done({ ...response, uploadedBytes });
+        if (!this.req.writableFinished) this.req.destroy();
+        this.sink.done({ ...response, uploadedBytes: this.uploadedBytes });
       },
     });
-  };
+  }
 
-  sink.event({ type: 'sent', method: hop.method, url });
-  writeBody(req, hop.body.bytes, (e) => !ended && sink.event(e), (n) => (uploadedBytes = n));
-  return () => {
-    if (ended) return;
-    end();
-    req.destroy();
-  };
+  private redirected(res: IncomingMessage, status: number, location: string): void {
+    const { redirects, maxRedirects } = this.settings;
+    if (redirects >= maxRedirects) {
+      const reason = `Too many redirects: ${this.url} redirected (${status}) once more after ${redirects} were followed (maxRedirects is ${maxRedirects})`;
+      return this.fail(new HttpError({ code: 'TooManyRedirects', url: this.url, status, reason }));
+    }
+    res.on('end', () => {
+      if (this.ended) return;
+      this.end();
+      // Node frees a keep-alive socket on the tick after 'end': wait for it, so the next
+      // request can reuse it.
+      setImmediate(() => this.sink.redirect(status, location));
+    });
+    res.resume(); // the redirect's own body is drained, unread
+  }
+}
+
+/** Sends one request and reads its answer. Returns its teardown. */
+export function sendHop(hop: Hop, settings: HopSettings, sink: HopSink): () => void {
+  const exchange = new HopExchange(hop, settings, sink);
+  return () => exchange.dispose();
 }

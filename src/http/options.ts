@@ -26,6 +26,15 @@ export type MultipartValue = string | MultipartFile;
 
 /**
  * Options of `httpRequest`. All optional. At most one of `body`, `form`, `multipart`, `json`.
+ *
+ * @example
+ * httpRequest('https://api.example.com/v1/items', {
+ *   method: 'POST',
+ *   json: { name: 'pen' },
+ *   headers: { Authorization: `Bearer ${token}` },
+ *   tls: { caFile: './ca.pem' },
+ *   timeoutMs: 10_000,
+ * });
  */
 export interface HttpRequestOptions {
   /**

@@ -37,6 +37,11 @@ export function withoutHeaders(headers: Readonly<Record<string, string>>, names:
 /**
  * Whether a redirect turns the request into a body-less GET, as browsers do (Fetch §4.4):
  * 303 for anything but HEAD, and 301/302 for POST. 307 and 308 never change it.
+ *
+ * @example
+ * redirectsToGet(302, 'POST'); // true
+ * redirectsToGet(302, 'PUT');  // false: PUT and its body are sent again
+ * redirectsToGet(307, 'POST'); // false
  */
 export function redirectsToGet(status: number, method: string): boolean {
   if (status === 303) return method !== 'HEAD';

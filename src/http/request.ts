@@ -62,7 +62,7 @@ function run(input: string | URL, options: HttpRequestOptions, subscriber: Subsc
 
   const send = (hop: Hop, settings: HopSettings, retried: boolean): void => {
     try {
-      stopHop = sendHop(hop, settings, {
+      const stop = sendHop(hop, settings, {
         event: (e) => active && subscriber.next(e),
         fail: (err, retryable) => (retryable && !retried && active ? send(hop, settings, true) : fail(err)),
         redirect: (status, location) => {
@@ -80,6 +80,9 @@ function run(input: string | URL, options: HttpRequestOptions, subscriber: Subsc
           subscriber.complete();
         },
       });
+      stopHop = stop;
+      // The subscriber may have left during the synchronous `sent` event.
+      if (!active) stop();
     } catch (err) {
       fail(err);
     }
