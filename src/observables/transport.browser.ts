@@ -16,8 +16,15 @@ export interface TransportConnection {
 
 const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 
+/** Close codes a page may send: WHATWG WebSockets `close()` throws for any other. */
+function browserMaySend(code: number): boolean {
+  return code === CloseCode.NORMAL || (code >= 3000 && code <= 4999);
+}
+
 class BrowserSocket implements SocketHandle {
   closedLocally = false;
+  /** A local close with a code the browser refuses to send (1001–1014): reported as asked. */
+  refusedCode: { code: number; reason: string } | undefined;
   constructor(readonly ws: WebSocket) {}
   get readyState(): ReadyState {
     return this.ws.readyState as ReadyState;
@@ -41,7 +48,14 @@ class BrowserSocket implements SocketHandle {
     assertCloseArgs(code, reason);
     if (this.ws.readyState >= 2) return;
     this.closedLocally = true;
-    this.ws.close(code, reason);
+    if (browserMaySend(code)) {
+      this.ws.close(code, reason);
+      return;
+    }
+    // keepAlive's 1011 and the like: the browser only lets us send 1000, so the reason travels
+    // with 1000 and the close event still reports the code the application asked for.
+    this.refusedCode = { code, reason };
+    this.ws.close(CloseCode.NORMAL, reason);
   }
 }
 
@@ -86,8 +100,10 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
       }));
       return;
     }
-    const reason = e.reason || (e.code === CloseCode.ABNORMAL ? 'Abnormal closure' : e.code === CloseCode.NO_STATUS ? 'No status received' : '');
-    sink.next({ type: 'close', code: e.code, reason, remote: !socket.closedLocally, wasClean: e.wasClean });
+    const asked = socket.refusedCode;
+    const code = asked?.code ?? e.code;
+    const reason = asked?.reason || e.reason || (code === CloseCode.ABNORMAL ? 'Abnormal closure' : code === CloseCode.NO_STATUS ? 'No status received' : '');
+    sink.next({ type: 'close', code, reason, remote: !socket.closedLocally, wasClean: e.wasClean });
     sink.complete();
   };
   // Browsers fire `error` with no detail, then `close`: the close handler reports it.
