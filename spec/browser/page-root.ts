@@ -9,10 +9,10 @@ const REPO = path.resolve(__dirname, '..', '..');
 export const BROWSER_BUILD = path.join(REPO, 'dist', 'browser');
 const FIXTURES = path.join(__dirname, 'fixtures');
 
-/** The bare module specifiers the browser build imports (the page's import map must cover them). */
+/** The bare module specifiers the browser build's `rxws` entry imports (the page's import map must cover them). */
 function bareImports(dir: string): Set<string> {
   const found = new Set<string>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs'))) {
+  for (const file of readdirSync(dir).filter((f) => f === 'index.mjs' || (f.startsWith('chunk-') && f.endsWith('.mjs')))) {
     for (const match of readFileSync(path.join(dir, file), 'utf8').matchAll(/\bfrom\s*["']([^"'./][^"']*)["']/g)) {
       found.add(match[1]);
     }

@@ -14,14 +14,19 @@ export interface RxwsEchoServer {
   close(): Promise<void>;
 }
 
-/** Echoes, and runs "cmd:close CODE REASON", "cmd:ping PAYLOAD" and "cmd:info" for the peer. */
+/**
+ * Echoes, and runs "cmd:close CODE REASON", "cmd:ping PAYLOAD" and "cmd:info" for the peer.
+ * On a path starting with /mute it answers no message at all (a peer that went silent).
+ */
 function echo(conn: ServerConnection, add: (r: PeerRecord) => void): Subscription {
   const path = conn.request.url;
+  const mute = path.startsWith('/mute');
   add({ path, event: 'connection', protocol: conn.request.protocol });
   const pongsAwaited: string[] = [];
   return conn.events$.subscribe((e) => {
     switch (e.type) {
       case 'message':
+        if (mute) break;
         if (e.binary) {
           add({ path, event: 'binary', length: e.data.byteLength, sha256: createHash('sha256').update(e.data).digest('hex') });
           conn.send(e.data);
