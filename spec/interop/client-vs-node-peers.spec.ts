@@ -84,3 +84,33 @@ describe.each(PEERS)('rxws client ↔ %s server', (peer) => {
     expect(await q.close()).toMatchObject({ code: 4002, reason: 'server says bye ✓', remote: true, wasClean: true });
   });
 });
+
+describe('rxws client ↔ ws server: per-message deflate', () => {
+  let server: PeerServer;
+  let queue: EventQueue | undefined;
+
+  beforeAll(async () => {
+    server = await startPeerServer('ws', { protocols: [], maxPayload: MAX_PAYLOAD, perMessageDeflate: true });
+  });
+  afterEach(() => queue?.unsubscribe());
+  afterAll(() => server?.close());
+
+  it('is negotiated when both enable it, and messages still round-trip', async () => {
+    const { open: o, queue: q } = await openClient(server.url + '/deflate', { perMessageDeflate: true });
+    queue = q;
+    expect(o.headers['sec-websocket-extensions']).toMatch(/^permessage-deflate/);
+    const text = 'compress me '.repeat(100_000);
+    o.socket.send(text);
+    const echo = await q.message();
+    expect(textOf(echo)).toBe(text);
+    const bytes = randomBytes(256 * 1024);
+    o.socket.send(bytes);
+    expect(Buffer.from(bytesOf(await q.message())).equals(bytes)).toBe(true);
+  });
+
+  it('is not used when only the server enables it (rxws default is off)', async () => {
+    const { open: o, queue: q } = await openClient(server.url + '/plain');
+    queue = q;
+    expect(o.headers['sec-websocket-extensions']).toBeUndefined();
+  });
+});

@@ -114,6 +114,8 @@ export function recorder(): { add(r: PeerRecord): void; find(path: string, event
 export interface PeerServerOptions {
   protocols: string[];
   maxPayload: number;
+  /** ws only: accept permessage-deflate (faye-websocket needs an extra package for it). Default off. */
+  perMessageDeflate?: boolean;
 }
 
 export async function startPeerServer(name: PeerName, options: PeerServerOptions): Promise<PeerServer> {
@@ -132,6 +134,7 @@ export async function startPeerServer(name: PeerName, options: PeerServerOptions
     const wss = new WebSocketServer({
       server: http1,
       maxPayload: options.maxPayload,
+      perMessageDeflate: options.perMessageDeflate ?? false,
       handleProtocols: (offered) => options.protocols.find((p) => offered.has(p)) ?? false,
     });
     wss.on('connection', (ws, req) => {
@@ -180,6 +183,8 @@ export async function startPeerServer(name: PeerName, options: PeerServerOptions
 /** A peer client connection, as events a test can await. */
 export interface PeerClient {
   readonly protocol: string;
+  /** The negotiated extensions header value ('' if none). */
+  readonly extensions: string;
   send(data: string | Buffer): void;
   close(code: number, reason: string): void;
   ping(payload: string): Promise<void>;
@@ -209,10 +214,16 @@ function queueOf<T>(): { push(v: T): void; next(what: string): Promise<T> } {
 }
 
 /** Opens a peer client connection and waits for it to be open; rejects with the peer's own error. */
-export async function openPeerClient(name: PeerName, url: string, protocols: string[], maxPayload: number): Promise<PeerClient> {
+export async function openPeerClient(
+  name: PeerName,
+  url: string,
+  protocols: string[],
+  maxPayload: number,
+  perMessageDeflate = false,
+): Promise<PeerClient> {
   const messages = queueOf<string | Buffer>();
   if (name === 'ws') {
-    const ws = new WebSocket(url, protocols, { maxPayload });
+    const ws = new WebSocket(url, protocols, { maxPayload, perMessageDeflate });
     ws.on('message', (data: Buffer, isBinary) => messages.push(isBinary ? data : data.toString()));
     const closed = new Promise<{ code: number; reason: string }>((resolve) =>
       ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
@@ -224,6 +235,7 @@ export async function openPeerClient(name: PeerName, url: string, protocols: str
     ws.on('error', () => undefined);
     return {
       protocol: ws.protocol,
+      extensions: ws.extensions,
       send: (data) => ws.send(data),
       close: (code, reason) => ws.close(code, reason),
       ping: (payload) => new Promise((resolve) => {
@@ -245,6 +257,7 @@ export async function openPeerClient(name: PeerName, url: string, protocols: str
   });
   return {
     protocol: ws.protocol,
+    extensions: '',
     send: (data) => ws.send(data),
     close: (code, reason) => ws.close(code, reason),
     ping: (payload) => new Promise((resolve) => ws.ping(payload, resolve)),

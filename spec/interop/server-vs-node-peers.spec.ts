@@ -80,3 +80,39 @@ describe.each(PEERS)('%s client ↔ rxws server', (peer) => {
     expect(await c.closed).toMatchObject({ code: 4002, reason: 'server says bye' });
   });
 });
+
+describe('ws client ↔ rxws server: per-message deflate', () => {
+  let plain: RxwsEchoServer;
+  let deflating: RxwsEchoServer;
+  let client: PeerClient | undefined;
+
+  beforeAll(async () => {
+    [plain, deflating] = await Promise.all([
+      startRxwsEchoServer({ maxPayload: MAX_PAYLOAD }),
+      startRxwsEchoServer({ maxPayload: MAX_PAYLOAD, perMessageDeflate: true }),
+    ]);
+  });
+  afterEach(() => client?.terminate());
+  afterAll(async () => {
+    await Promise.all([plain?.close(), deflating?.close()]);
+  });
+
+  it('is negotiated when both enable it, and messages still round-trip', async () => {
+    client = await openPeerClient('ws', deflating.url + '/deflate', [], MAX_PAYLOAD, true);
+    expect(client.extensions).toMatch(/^permessage-deflate/);
+    const text = 'compress me '.repeat(100_000);
+    client.send(text);
+    expect(await client.nextMessage()).toBe(text);
+    const bytes = randomBytes(256 * 1024);
+    client.send(bytes);
+    const echo = await client.nextMessage();
+    expect(Buffer.isBuffer(echo) && echo.equals(bytes)).toBe(true);
+  });
+
+  it('is not used when the server does not enable it (rxws default is off)', async () => {
+    client = await openPeerClient('ws', plain.url + '/plain', [], MAX_PAYLOAD, true);
+    expect(client.extensions).toBe('');
+    client.send('x'.repeat(4096));
+    expect(await client.nextMessage()).toBe('x'.repeat(4096));
+  });
+});
