@@ -105,6 +105,25 @@ describe("Chromium's WebSocket ↔ rxws server", () => {
     expect(await page.evaluate(() => (window as unknown as W).nativeWs.closed())).toEqual({ code: 4002, reason: 'server says bye', wasClean: true });
   });
 
+  it('per-message deflate: negotiated with Chromium when rxws enables it, and messages round-trip', async () => {
+    const deflating = await startRxwsEchoServer({ perMessageDeflate: true });
+    try {
+      expect(await page.evaluate((u) => (window as unknown as W).nativeWs.open(u, []), deflating.url)).toMatchObject({
+        opened: true,
+        extensions: expect.stringMatching(/^permessage-deflate/),
+      });
+      const text = 'compress me '.repeat(50_000);
+      await page.evaluate((t) => (window as unknown as W).nativeWs.sendText(t), text);
+      expect(await page.evaluate(() => (window as unknown as W).nativeWs.nextMessage())).toEqual({ binary: false, data: text });
+    } finally {
+      await deflating.close();
+    }
+  });
+
+  it('per-message deflate: not used when rxws does not enable it (the default)', async () => {
+    expect(await open()).toMatchObject({ opened: true, extensions: '' });
+  });
+
   it('server.close(): the browser receives 1001 (going away)', async () => {
     const own = await startRxwsEchoServer();
     try {
