@@ -1,11 +1,13 @@
 // `npm run bench`: rxws against raw ws, interleaved in the same run (A B A B …), client and
 // server in separate processes on loopback. Prints one table of medians and ratios and writes
 // every trial to bench/results.json. `--quick` runs tiny sizes in a few seconds (CI: it only
-// proves the benchmark works). `--only=id,id` picks workloads; `--dist` measures dist/ (the build
-// users install) instead of src/; `--out=FILE` writes the JSON elsewhere.
+// proves the benchmark works). rxws is built from src/ first, as the package build does (see
+// lib/build.ts); `--dist` measures the package's dist/ instead. `--only=id,id` picks workloads;
+// `--out=FILE` writes the JSON elsewhere.
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { buildForBench, removeBuild } from './lib/build';
 import { FULL, QUICK, openFilesFor, type BenchConfig } from './lib/config';
 import { Host } from './lib/host';
 import { buildRow, formatTable, type Metrics, type Row, type RowSpec } from './lib/report';
@@ -78,7 +80,9 @@ async function main(): Promise<number> {
     cfg.idle.connections = fit;
   }
   const openFiles = openFilesFor(Math.max(cfg.idle.connections, cfg.broadcast.clients, cfg.storm.clients));
-  if (args.dist) process.env.RXWS_BENCH_FROM = 'dist';
+  const buildDir = args.dist ? undefined : await buildForBench();
+  if (buildDir) process.on('exit', () => removeBuild(buildDir));
+  process.env.RXWS_BENCH_FROM = buildDir ?? path.join(__dirname, '..', 'dist');
   const workloads = WORKLOADS.filter((w) => !args.only || args.only.includes(w.id));
 
   const started = new Date();
@@ -128,7 +132,7 @@ async function main(): Promise<number> {
 
     const loadAfter = os.loadavg();
     const mode = cfg.quick ? 'quick mode (tiny sizes: proves the benchmark runs, the figures mean nothing)' : `${cfg.trials} trials per variant`;
-    console.log(`\nrxws vs raw ws — ${mode}; medians; ${os.cpus().length} cores; load ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}; rxws from ${args.dist ? 'dist/' : 'src/'}\n`);
+    console.log(`\nrxws vs raw ws — ${mode}; medians; ${os.cpus().length} cores; load ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}; rxws from ${args.dist ? 'dist/' : 'src/ (built like the package)'}\n`);
     console.log(formatTable(rows, specs));
     if (args.out) {
       const report = {
@@ -138,7 +142,7 @@ async function main(): Promise<number> {
         cpuModel: os.cpus()[0]?.model,
         loadavg: { before: loadBefore, after: loadAfter },
         mode: cfg.quick ? 'quick' : 'full',
-        rxwsFrom: args.dist ? 'dist' : 'src',
+        rxwsFrom: args.dist ? 'dist' : 'src, built like the package',
         config: cfg,
         rows,
         trials: raw,

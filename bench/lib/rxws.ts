@@ -1,20 +1,22 @@
-// Loads rxws for the bench hosts: from src/ through tsx (default), or from the built dist/
-// when RXWS_BENCH_FROM=dist (`npm run bench -- --dist`), i.e. exactly the code users install.
+// Loads rxws in the bench hosts from the folder named by RXWS_BENCH_FROM: the bench's own
+// build of src/ (see build.ts, the default) or the package's dist/ (`--dist`).
 import path from 'node:path';
 import type * as ClientEntry from 'rxws';
 import type * as ServerEntry from 'rxws/server';
 
-const fromDist = process.env.RXWS_BENCH_FROM === 'dist';
-const dist = (file: string): string => path.resolve(__dirname, '..', '..', 'dist', file);
+function load(file: string): unknown {
+  const dir = process.env.RXWS_BENCH_FROM;
+  if (!dir) throw new Error('RXWS_BENCH_FROM is not set: run the benchmark through bench/run.ts');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(dir, file));
+}
 
 /** The `rxws` entry (connect, operators). */
 export function rxwsClient(): typeof ClientEntry {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return fromDist ? require(dist('index.cjs')) : require('rxws');
+  return load('index.cjs') as typeof ClientEntry;
 }
 
 /** The `rxws/server` entry (serve). */
 export function rxwsServer(): typeof ServerEntry {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return fromDist ? require(dist('server.cjs')) : require('rxws/server');
+  return load('server.cjs') as typeof ServerEntry;
 }

@@ -1,0 +1,40 @@
+// Builds rxws for the benchmark the way the package is built (tsup, CommonJS, es2022, the
+// dependencies external), into a private folder: the bench measures the code users install,
+// not tsx's on-the-fly transpilation (which keeps function names by defining a `name` property
+// on every closure, ~250 B each: that alone would skew the memory figures), and it does not
+// depend on a dist/ that may be stale or being rebuilt.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * Builds `rxws` and `rxws/server` to a fresh folder under node_modules/.cache (inside the
+ * project, so the build finds ws and rxjs as the package does); returns it (see `removeBuild`).
+ */
+export async function buildForBench(): Promise<string> {
+  const { build } = await import('tsup');
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+  const cache = path.join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const outDir = mkdtempSync(path.join(cache, 'rxws-bench-'));
+  await build({
+    config: false,
+    entry: { index: path.join(ROOT, 'src/index.ts'), server: path.join(ROOT, 'src/server/index.ts') },
+    format: ['cjs'],
+    platform: 'node',
+    target: 'es2022',
+    outDir,
+    external,
+    dts: false,
+    sourcemap: false,
+    silent: true,
+    outExtension: () => ({ js: '.cjs' }),
+  });
+  return outDir;
+}
+
+export function removeBuild(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
