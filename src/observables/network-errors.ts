@@ -11,6 +11,8 @@ interface CodedError {
   message?: unknown;
 }
 
+// OpenSSL verification results (X509_V_ERR_*, as Node names them) that mean "this chain does not
+// lead to a root you trust".
 const UNTRUSTED = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -20,7 +22,72 @@ const UNTRUSTED = new Set([
   'CERT_UNTRUSTED',
   'CERT_SIGNATURE_FAILURE',
   'CERT_REJECTED',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+  'CERT_CHAIN_TOO_LONG',
+  'PATH_LENGTH_EXCEEDED',
+  'CERT_REVOKED',
 ]);
+
+// TLS alerts a server sends about the client's certificate: none sent, or the one sent is not
+// accepted (RFC 8446 §6.2: certificate_required, bad_certificate, unknown_ca, certificate_expired …).
+const CLIENT_CERTIFICATE_ALERTS: Record<string, string> = {
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'requires a client certificate and none was sent; pass tls.certFile and tls.keyFile',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'rejected the client certificate (bad certificate); check tls.certFile and tls.keyFile',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'does not trust the CA of the client certificate (unknown CA); use a certificate signed by a CA the server trusts',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'rejected the client certificate because it has expired; renew tls.certFile',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'rejected the client certificate (certificate unknown); use one the server accepts',
+  ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE: 'rejected the client certificate (unsupported certificate: is it made for client authentication?)',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED: 'rejected the client certificate because it was revoked',
+  ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'denied access to the client certificate presented',
+};
+
+// Handshake failures that are no certificate problem: name the likely cause.
+const HANDSHAKE_HINTS: Record<string, string> = {
+  ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE:
+    'no cipher or protocol version in common (check tls.ciphers), or the server requires a client certificate (TLS 1.2 says so this way)',
+  ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'no TLS protocol version in common',
+  ERR_SSL_UNSUPPORTED_PROTOCOL: 'no TLS protocol version in common',
+  ERR_SSL_NO_CIPHERS_AVAILABLE: 'tls.ciphers leaves no cipher usable',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the server did not answer in TLS: is it a plain ws:// / http:// server?',
+  ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the server did not answer in TLS: is it a plain ws:// / http:// server?',
+};
+
+const PLAIN_PEER_HINT = /wrong version number|packet length too long|http request/i;
+
+function describeTlsError(code: string, message: string, host: string, where: string): NetworkErrorDescription | undefined {
+  switch (code) {
+    case 'CERT_HAS_EXPIRED':
+      return { code: 'TLS_CERTIFICATE_EXPIRED', reason: `TLS: the certificate of ${where} has expired (CERT_HAS_EXPIRED); the server needs a renewed certificate` };
+    case 'CERT_NOT_YET_VALID':
+      return { code: 'TLS_CERTIFICATE_EXPIRED', reason: `TLS: the certificate of ${where} is not yet valid (CERT_NOT_YET_VALID); check the clocks` };
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return {
+        code: 'TLS_HOSTNAME_MISMATCH',
+        reason: `TLS: the certificate of ${where} does not name '${host}' (${message}); connect with a name the certificate lists or set tls.disableHostnameValidation`,
+      };
+  }
+  const alert = CLIENT_CERTIFICATE_ALERTS[code];
+  if (alert) return { code: 'TLS_CLIENT_CERTIFICATE_REQUIRED', reason: `TLS: ${where} ${alert} (${code})` };
+  if (UNTRUSTED.has(code)) {
+    return {
+      code: 'TLS_UNTRUSTED_CERTIFICATE',
+      reason: `TLS: the certificate of ${where} is not trusted (${code}: ${message}); pass its CA as tls.caFile`,
+    };
+  }
+  // Errors raised while writing (EPROTO) carry the OpenSSL reason in the message only.
+  const hint = HANDSHAKE_HINTS[code] ?? (code === 'EPROTO' && PLAIN_PEER_HINT.test(message) ? HANDSHAKE_HINTS.ERR_SSL_WRONG_VERSION_NUMBER : undefined);
+  if (hint) return { code: 'TLS_HANDSHAKE_FAILED', reason: `TLS handshake with ${where} failed: ${hint} (${code})` };
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO') {
+    return { code: 'TLS_HANDSHAKE_FAILED', reason: `TLS handshake with ${where} failed (${code}): ${firstLine(message)}` };
+  }
+  return undefined;
+}
+
+/** OpenSSL messages carry a source location on further lines; the first line says what happened. */
+function firstLine(message: string): string {
+  return message.split('\n')[0].trim();
+}
 
 /**
  * Describes a failure to reach `host:port` (a Node `errno`/OpenSSL error, by its `code`):
@@ -42,31 +109,11 @@ export function describeNetworkError(err: unknown, host: string, port: number): 
     case 'ECONNRESET':
     case 'EPIPE':
       return { code: 'CONNECTION_RESET', reason: `Connection to ${where} was reset by the peer (${code})` };
-    case 'CERT_HAS_EXPIRED':
-      return { code: 'TLS_CERTIFICATE_EXPIRED', reason: `TLS: the certificate of ${where} has expired` };
-    case 'CERT_NOT_YET_VALID':
-      return { code: 'TLS_CERTIFICATE_EXPIRED', reason: `TLS: the certificate of ${where} is not yet valid` };
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return {
-        code: 'TLS_HOSTNAME_MISMATCH',
-        reason: `TLS: the certificate of ${where} does not name '${host}' (${message}); fix the certificate's names or set tls.disableHostnameValidation`,
-      };
-    case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED':
-    case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE':
-    case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA':
-      return {
-        code: 'TLS_CLIENT_CERTIFICATE_REQUIRED',
-        reason: `TLS: ${where} requires a client certificate it trusts (${code}); pass tls.certFile and tls.keyFile`,
-      };
   }
-  if (UNTRUSTED.has(code)) {
-    return {
-      code: 'TLS_UNTRUSTED_CERTIFICATE',
-      reason: `TLS: the certificate of ${where} is not trusted (${code}); pass its CA as tls.caFile`,
-    };
-  }
-  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /SSL|TLS/.test(message)) {
-    return { code: 'TLS_HANDSHAKE_FAILED', reason: `TLS handshake with ${where} failed: ${message}` };
+  const tls = describeTlsError(code, message, host, where);
+  if (tls) return tls;
+  if (/SSL|TLS/.test(message)) {
+    return { code: 'TLS_HANDSHAKE_FAILED', reason: `TLS handshake with ${where} failed: ${firstLine(message)}` };
   }
   return { code: 'NETWORK_ERROR', reason: `Connection to ${where} failed: ${message}` };
 }

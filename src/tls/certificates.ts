@@ -36,8 +36,10 @@ export interface CertificateOptions {
   kind?: CertificateKind;
   /** The subject's organization (O). Default none. */
   organization?: string;
-  /** RSA modulus size. Default `DEFAULT_KEY_BITS` (2048). */
+  /** RSA modulus size of a new key. Default `DEFAULT_KEY_BITS` (2048). */
   keyBits?: number;
+  /** An existing RSA private key (PEM) to certify instead of making a new one: renewals, or several certificates of one key. */
+  key?: string;
 }
 
 /** Default validity of a generated certificate, in days. */
@@ -72,12 +74,36 @@ function validate(options: CertificateOptions): void {
   }
 }
 
-function parseIssuer(issuer: CertificatePair): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+/** A new RSA key from Node's native OpenSSL: ~0.2 s for 2048 bits, where node-forge's pure JS takes seconds. */
+function newPrivateKey(bits: number): string {
+  return generateKeyPairSync('rsa', {
+    modulusLength: bits,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  }).privateKey;
+}
+
+function parseKey(pem: string, option: string): forge.pki.rsa.PrivateKey {
   try {
-    return { cert: forge.pki.certificateFromPem(issuer.cert), key: forge.pki.privateKeyFromPem(issuer.key) };
+    return forge.pki.privateKeyFromPem(pem);
   } catch (err) {
-    return fail(`issuer must be { cert, key } as PEM (an RSA CA made by generateCertificate({ kind: 'ca' }) fits): ${(err as Error).message}`);
+    return fail(`${option} must be an unencrypted RSA private key in PEM (node-forge signs with RSA only): ${(err as Error).message}`);
   }
+}
+
+function parseIssuer(issuer: CertificatePair): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+  let cert: forge.pki.Certificate;
+  try {
+    cert = forge.pki.certificateFromPem(issuer.cert);
+  } catch (err) {
+    return fail(`issuer.cert must be a PEM certificate with an RSA key (a CA made by generateCertificate({ kind: 'ca' }) fits): ${(err as Error).message}`);
+  }
+  const key = parseKey(issuer.key, 'issuer.key');
+  const publicKey = cert.publicKey as forge.pki.rsa.PublicKey;
+  if (publicKey.n.compareTo(key.n) !== 0) fail('issuer.key is not the private key of issuer.cert: pass the CA\'s matching pair');
+  const constraints = cert.getExtension('basicConstraints') as { cA?: boolean } | undefined;
+  if (!constraints?.cA) fail("issuer.cert is not a CA certificate (basicConstraints cA is not set): make one with generateCertificate({ kind: 'ca' })");
+  return { cert, key };
 }
 
 /** A positive 128-bit serial number, as hex (RFC 5280 §4.1.2.2: unique per issuer, at most 20 octets). */
@@ -136,12 +162,8 @@ export function generateCertificate(options: CertificateOptions): CertificatePai
   const kind = options.kind ?? 'server';
   const issuer = options.issuer === undefined ? undefined : parseIssuer(options.issuer);
   const altNames = options.altNames ?? (kind === 'server' ? [options.commonName] : []);
-  const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: options.keyBits ?? DEFAULT_KEY_BITS,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-  const key = forge.pki.privateKeyFromPem(privateKey);
+  const privateKey = options.key ?? newPrivateKey(options.keyBits ?? DEFAULT_KEY_BITS);
+  const key = parseKey(privateKey, 'key');
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
   cert.serialNumber = serialNumber();

@@ -1,5 +1,6 @@
 // The `rxws/tls` entry (Node): re-exports only.
 export { resolveClientTls, resolveServerTls, TlsConfigError } from './resolve';
+export { systemRootCertificates, SYSTEM_CA_BUNDLES } from './system-roots';
 export {
   generateCertificate,
   DEFAULT_CERTIFICATE_DAYS,
@@ -8,4 +9,12 @@ export {
   type CertificateOptions,
   type CertificatePair,
 } from './certificates';
+export {
+  writeCertificateSet,
+  CERTIFICATE_SET_FILES,
+  DEFAULT_CERTIFICATE_HOSTS,
+  type CertificateSet,
+  type CertificateSetOptions,
+  type WrittenCertificatePair,
+} from './certificate-set';
 export type { TlsOptions } from '../observables/options';

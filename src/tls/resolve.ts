@@ -1,68 +1,182 @@
+// TlsOptions (IXWebSocket's certFile / keyFile / caFile / ciphers / disableHostnameValidation)
+// to Node's TLS options: the one resolver used by connect, WebSocketClient, serve and httpRequest.
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions, TlsOptions as NodeTlsOptions } from 'node:tls';
+import { isIP } from 'node:net';
+import { createSecureContext, type ConnectionOptions, type SecureContext, type TlsOptions as NodeTlsOptions } from 'node:tls';
 import type { TlsOptions } from '../observables/options';
+import { systemRootCertificates } from './system-roots';
 
 const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+/** How many client secure contexts are kept: one per distinct (roots, pair, ciphers). */
+const CONTEXT_CACHE_SIZE = 32;
 
-/** Thrown when TLS options cannot be used: says which option and what to do. */
+/**
+ * Thrown when TLS options cannot be used: names the option and what to do.
+ *
+ * @example
+ * try { resolveServerTls({ certFile: 'server.pem' }); }
+ * catch (e) { if (e instanceof TlsConfigError) console.error(e.message); } // "tls.certFile was given without tls.keyFile ..."
+ */
 export class TlsConfigError extends Error {
   override readonly name = 'TlsConfigError';
 }
 
-function readPem(value: string, option: string): string {
-  if (value.includes('-----BEGIN ')) return value;
-  try {
-    return readFileSync(value, 'utf8');
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code ?? String(err);
-    throw new TlsConfigError(`tls.${option}: cannot read '${value}' (${why}); pass a readable PEM file path or the PEM text itself`);
+/** Reads a PEM option: the value itself when it is PEM text, else the file it names. */
+function readPem(value: string, option: string, expected: RegExp | string, what: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new TlsConfigError(`tls.${option} is empty: pass a PEM file path or the PEM text itself`);
   }
+  const inline = value.includes('-----BEGIN ');
+  let text = value;
+  if (!inline) {
+    try {
+      text = readFileSync(value, 'utf8');
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new TlsConfigError(`tls.${option}: cannot read '${value}' (${why}); pass a readable PEM file path or the PEM text itself`);
+    }
+  }
+  const found = typeof expected === 'string' ? text.includes(expected) : expected.test(text);
+  if (!found) {
+    const source = inline ? 'the PEM text given' : `'${value}'`;
+    throw new TlsConfigError(`tls.${option}: ${source} holds no ${what} (no PEM block of that kind found)`);
+  }
+  return text;
 }
 
-function keyPair(tls: TlsOptions): Pick<NodeTlsOptions, 'cert' | 'key'> {
+function keyPair(tls: TlsOptions): { cert?: string; key?: string } {
   if (tls.certFile === undefined && tls.keyFile === undefined) return {};
   if (tls.certFile === undefined || tls.keyFile === undefined) {
     const missing = tls.certFile === undefined ? 'certFile' : 'keyFile';
     const given = missing === 'certFile' ? 'keyFile' : 'certFile';
-    throw new TlsConfigError(`tls.${given} was given without tls.${missing}: a certificate and its key go together`);
+    throw new TlsConfigError(`tls.${given} was given without tls.${missing}: a certificate and its private key go together; pass both`);
   }
-  return { cert: readPem(tls.certFile, 'certFile'), key: readPem(tls.keyFile, 'keyFile') };
+  return {
+    cert: readPem(tls.certFile, 'certFile', PEM_CERTIFICATE, 'certificate'),
+    key: readPem(tls.keyFile, 'keyFile', PEM_PRIVATE_KEY, 'private key'),
+  };
 }
 
-/** The roots named by `caFile`: undefined for `SYSTEM` (Node's bundle), null for `NONE`. */
-function roots(caFile: string | undefined): string | undefined | null {
-  if (caFile === undefined || caFile === 'SYSTEM') return undefined;
-  if (caFile === 'NONE') return null;
-  if (caFile.includes(PEM_CERTIFICATE)) return caFile;
-  return readPem(caFile, 'caFile');
+type Roots = { kind: 'system' } | { kind: 'none' } | { kind: 'pem'; pem: string };
+
+function roots(caFile: string | undefined): Roots {
+  if (caFile === undefined || caFile === 'SYSTEM') return { kind: 'system' };
+  if (caFile === 'NONE') return { kind: 'none' };
+  if (caFile.includes(PEM_CERTIFICATE)) return { kind: 'pem', pem: caFile };
+  return { kind: 'pem', pem: readPem(caFile, 'caFile', PEM_CERTIFICATE, 'certificate') };
 }
 
-/** Node client TLS options (for `tls.connect`, `https.request`, `ws`) from rxws `TlsOptions`. */
+interface ContextInput {
+  ca?: string | readonly string[];
+  cert?: string;
+  key?: string;
+  ciphers?: string;
+}
+
+/** Says which option OpenSSL refused, by trying the options one at a time (error path only). */
+function diagnose(input: ContextInput, err: Error): TlsConfigError {
+  const attempt = (opts: ContextInput): boolean => {
+    try {
+      createSecureContext(opts as NodeTlsOptions);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const detail = err.message.replace(/^error:[0-9A-F]+:/, '');
+  if (input.ciphers && !attempt({ ciphers: input.ciphers })) {
+    return new TlsConfigError(`tls.ciphers '${input.ciphers}' selects no cipher OpenSSL supports (${detail}); use an OpenSSL cipher list such as 'ECDHE-RSA-AES128-GCM-SHA256'`);
+  }
+  if (input.ca && !attempt({ ca: input.ca })) return new TlsConfigError(`tls.caFile holds a certificate OpenSSL cannot read (${detail})`);
+  if (input.cert && !attempt({ cert: input.cert })) return new TlsConfigError(`tls.certFile holds a certificate OpenSSL cannot read (${detail})`);
+  if (input.key && !attempt({ key: input.key })) return new TlsConfigError(`tls.keyFile holds a private key OpenSSL cannot read (${detail}); encrypted keys are not supported`);
+  if (/key values mismatch/i.test(err.message)) return new TlsConfigError('tls.keyFile is not the private key of the certificate in tls.certFile: pass the matching pair');
+  return new TlsConfigError(`TLS options cannot be used: ${detail}`);
+}
+
+function buildContext(input: ContextInput): SecureContext {
+  try {
+    return createSecureContext(input as NodeTlsOptions);
+  } catch (err) {
+    throw diagnose(input, err as Error);
+  }
+}
+
+// Node builds a SecureContext per connection from plain options (~3 ms, ~40 ms with the system
+// roots); a cached one makes that once per distinct configuration. Keyed by content, so a
+// rotated certificate file is picked up by the next connection.
+const contexts = new Map<string, SecureContext>();
+
+function cachedContext(input: ContextInput): SecureContext {
+  const id = JSON.stringify([input.ca ?? null, input.cert ?? null, input.key ?? null, input.ciphers ?? null]);
+  const hit = contexts.get(id);
+  if (hit) return hit;
+  const context = buildContext(input);
+  if (contexts.size >= CONTEXT_CACHE_SIZE) contexts.delete(contexts.keys().next().value as string);
+  contexts.set(id, context);
+  return context;
+}
+
+/** A host name for SNI, or undefined for an IP literal (RFC 6066 §3: literal addresses are not sent). */
+function sniName(host: string): string | undefined {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === '' || isIP(bare) !== 0 ? undefined : bare;
+}
+
+/**
+ * Node client TLS options (for `tls.connect`, `https.request`, `ws`) from rxws `TlsOptions`:
+ * verification on unless `caFile: 'NONE'`, SNI for host names, hostname/IP-SAN checking unless
+ * `disableHostnameValidation` (the chain is verified either way). The options carry a cached
+ * `secureContext`, and also the user's `ca`/`cert`/`key`/`ciphers` so that an `https.Agent`
+ * keys its socket pool by them. Throws `TlsConfigError` for unusable options.
+ *
+ * @example
+ * import tls from 'node:tls';
+ * const socket = tls.connect({ host: 'localhost', port: 8443, ...resolveClientTls({ caFile: 'ca.pem' }, 'localhost') });
+ */
 export function resolveClientTls(tls: TlsOptions | undefined, servername: string): ConnectionOptions {
   const opts = tls ?? {};
-  const ca = roots(opts.caFile);
-  const out: ConnectionOptions = { ...keyPair(opts), rejectUnauthorized: ca !== null };
-  if (ca) out.ca = ca;
+  const pair = keyPair(opts);
+  const trust = roots(opts.caFile);
+  const ca = trust.kind === 'pem' ? trust.pem : trust.kind === 'system' ? systemRootCertificates() ?? undefined : undefined;
+  const out: ConnectionOptions = {
+    secureContext: cachedContext({ ca, ...pair, ciphers: opts.ciphers }),
+    rejectUnauthorized: trust.kind !== 'none',
+    ...pair,
+  };
+  if (trust.kind === 'pem') out.ca = trust.pem;
   if (opts.ciphers) out.ciphers = opts.ciphers;
-  // SNI must be a host name, never an IP literal (RFC 6066 §3).
-  if (!/^[\d.]+$/.test(servername) && !servername.includes(':')) out.servername = servername;
+  const sni = sniName(servername);
+  if (sni !== undefined) out.servername = sni;
   if (opts.disableHostnameValidation) out.checkServerIdentity = () => undefined;
   return out;
 }
 
-/** Node server TLS options from rxws `TlsOptions`; `caFile` roots make client certificates required. */
+/**
+ * Node server TLS options (for `https.createServer`, `tls.createServer`) from rxws `TlsOptions`.
+ * `certFile` and `keyFile` are required. A `caFile` naming roots (PEM or path) makes client
+ * certificates required and verified against them (mutual TLS); `SYSTEM` and `NONE` ask for none,
+ * so browsers connect normally. Throws `TlsConfigError` for unusable options.
+ *
+ * @example
+ * import https from 'node:https';
+ * const server = https.createServer(resolveServerTls({ certFile: 'server.pem', keyFile: 'server.key', caFile: 'ca.pem' }));
+ */
 export function resolveServerTls(tls: TlsOptions): NodeTlsOptions {
-  const pair = keyPair(tls);
-  if (pair.cert === undefined) {
-    throw new TlsConfigError('A TLS server needs tls.certFile and tls.keyFile');
+  const pair = keyPair(tls ?? {});
+  if (pair.cert === undefined || pair.key === undefined) {
+    throw new TlsConfigError('A TLS server needs tls.certFile and tls.keyFile (its certificate and private key)');
   }
-  const ca = roots(tls.caFile);
-  const out: NodeTlsOptions = { ...pair };
-  if (ca) {
-    out.ca = ca;
+  const trust = roots(tls.caFile);
+  const out: NodeTlsOptions = { cert: pair.cert, key: pair.key };
+  if (trust.kind === 'pem') {
+    out.ca = trust.pem;
     out.requestCert = true;
     out.rejectUnauthorized = true;
   }
   if (tls.ciphers) out.ciphers = tls.ciphers;
+  // Fail at startup, naming the option, rather than on the first connection.
+  buildContext({ ca: out.ca as string | undefined, cert: pair.cert, key: pair.key, ciphers: tls.ciphers });
   return out;
 }
