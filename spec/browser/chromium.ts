@@ -16,13 +16,13 @@ const ARGS = [
 ];
 
 /** Launches Chromium, or fails with what to install. One browser per spec file: launch in beforeAll. */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`The browser interop peer is missing: ${CHROMIUM} not found (as root: apt-get install -y chromium)`);
+export async function launchChromium(executablePath = CHROMIUM): Promise<Browser> {
+  if (!existsSync(executablePath)) {
+    throw new Error(`The browser interop peer is missing: ${executablePath} not found (as root: apt-get install -y chromium)`);
   }
   try {
-    return await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
+    return await chromium.launch({ executablePath, args: ARGS, timeout: 30_000 });
   } catch (err) {
-    throw new Error(`Chromium at ${CHROMIUM} did not start: ${(err as Error).message}`);
+    throw new Error(`Chromium at ${executablePath} did not start: ${(err as Error).message}`);
   }
 }

@@ -24,18 +24,18 @@ function bareImports(dir: string): Set<string> {
  * A temporary root holding `index.html` and `app.mjs` (spec/browser/fixtures), `rxws/` (a copy of
  * dist/browser) and `vendor/rxjs.mjs`. Fails clearly when the browser build is missing.
  */
-export function buildPageRoot(): { root: string; remove(): void } {
-  const entry = path.join(BROWSER_BUILD, 'index.mjs');
+export function buildPageRoot(browserBuild = BROWSER_BUILD): { root: string; remove(): void } {
+  const entry = path.join(browserBuild, 'index.mjs');
   if (!existsSync(entry)) {
     throw new Error(`rxws's browser build is missing (${entry}): run \`npm run build\` first (\`npm test\` does)`);
   }
-  const unexpected = [...bareImports(BROWSER_BUILD)].filter((s) => s !== 'rxjs');
+  const unexpected = [...bareImports(browserBuild)].filter((s) => s !== 'rxjs');
   if (unexpected.length > 0) {
     throw new Error(`The browser build imports ${unexpected.join(', ')}: only 'rxjs' is mapped for the test page`);
   }
   const root = mkdtempSync(path.join(os.tmpdir(), 'rxws-page-'));
   cpSync(FIXTURES, root, { recursive: true });
-  cpSync(BROWSER_BUILD, path.join(root, 'rxws'), { recursive: true });
+  cpSync(browserBuild, path.join(root, 'rxws'), { recursive: true });
   // rxjs's own ESM files use extension-less relative imports a browser cannot resolve: bundle them.
   const rxjs = buildSync({
     stdin: { contents: "export * from 'rxjs';", resolveDir: REPO, loader: 'js' },

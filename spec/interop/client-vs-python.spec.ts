@@ -62,6 +62,14 @@ describe('rxws client ↔ Python websockets server', () => {
       expect(Buffer.from(bytesOf(echo)).equals(payload)).toBe(true);
     });
 
+    it('a text message Python sends in several fragments arrives as one message', async () => {
+      const { open: o, queue: q } = await open(plain);
+      o.socket.send('cmd:fragments one twö three 🚀');
+      const message = await q.message();
+      expect(textOf(message)).toBe('one twö three 🚀');
+      expect(message.wireSize).toBe(Buffer.byteLength('one twö three 🚀'));
+    });
+
     it('a message over the server\'s max_size is refused with close code 1009', async () => {
       const { open: o, queue: q } = await open(plain);
       o.socket.send(new Uint8Array(MAX_PAYLOAD + 1));

@@ -11,11 +11,11 @@ const PEERS = path.join(__dirname, 'peers');
 const DEFAULT_WAIT_MS = 15_000;
 
 /** The installed `websockets` version; throws a clear error when the peer is missing. */
-export function requirePythonWebsockets(): string {
-  const probe = spawnSync(PYTHON, ['-c', 'import websockets; print(websockets.__version__)'], { encoding: 'utf8', timeout: 10_000 });
+export function requirePythonWebsockets(python = PYTHON): string {
+  const probe = spawnSync(python, ['-c', 'import websockets; print(websockets.__version__)'], { encoding: 'utf8', timeout: 10_000 });
   if (probe.error !== undefined || probe.status !== 0) {
     throw new Error(
-      `The Python interop peer is missing: ${PYTHON} with the 'websockets' module is needed ` +
+      `The Python interop peer is missing: ${python} with the 'websockets' module is needed ` +
         `(as root: apt-get install -y python3-websockets). ${probe.error?.message ?? probe.stderr.trim()}`,
     );
   }

@@ -50,6 +50,13 @@ describe('Python websockets client ↔ rxws server', () => {
       await python.request('close', { conn });
     });
 
+    it('a text message Python sends in several fragments reaches rxws as one message', async () => {
+      const { conn } = await connectPython(plain);
+      await python.request('send', { conn, fragments: ['one ', 'twö ', 'three ', '🚀'] });
+      expect(await python.request('recv', { conn })).toMatchObject({ kind: 'text', text: 'one twö three 🚀' });
+      await python.request('close', { conn });
+    });
+
     it('a message over the server\'s maxPayload is refused with close code 1009', async () => {
       const { conn } = await connectPython(plain, { max_size: MAX_PAYLOAD * 2 });
       await python.request('send', { conn, random_bytes: MAX_PAYLOAD + 1 }).catch(() => undefined);

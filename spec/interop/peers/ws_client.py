@@ -5,6 +5,7 @@ Reads one JSON request a line on stdin and answers one JSON line on stdout, with
   {"op": "connect", "url", "subprotocols"?, "deflate"?, "max_size"?}
       -> {"conn": N, "subprotocol", "extensions"}
   {"op": "send", "conn", "text"}                       -> {}
+  {"op": "send", "conn", "fragments": [TEXT, ...]}     -> {} (one message, one frame per item)
   {"op": "send", "conn", "random_bytes": SIZE}         -> {"length", "sha256"} of what was sent
   {"op": "recv", "conn"}                               -> {"kind": "text", "text"}
                                                        or {"kind": "binary", "length", "sha256", "head"}
@@ -47,6 +48,10 @@ async def op_connect(req):
 
 async def op_send(req):
     ws = connections[req["conn"]]
+    if "fragments" in req:
+        # One text message, one frame per item (RFC 6455 §5.4 fragmentation).
+        await ws.send(list(req["fragments"]))
+        return {}
     if "text" in req:
         await ws.send(req["text"])
         return {}

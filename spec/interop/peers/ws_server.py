@@ -9,6 +9,7 @@ Tests tell their connections apart by the request path.
 Every message is echoed back in its own mode, except text commands:
   "cmd:close CODE REASON"  close with that code and reason
   "cmd:ping PAYLOAD"       ping the client, wait for its pong, then send "pong:PAYLOAD"
+  "cmd:fragments W1 W2 …"  send "W1 W2 …" as one text message in one fragment per word
   "cmd:info"               send {"subprotocol", "extensions", "headers"} as JSON text
 The process exits when stdin closes (its parent is gone) or after --lifetime seconds.
 """
@@ -53,6 +54,10 @@ async def command(ws, line):
         pong = await ws.ping(rest.encode())
         await asyncio.wait_for(pong, 5)
         await ws.send("pong:" + rest)
+    elif name == "fragments":
+        # One text message sent as one frame per word (RFC 6455 §5.4 fragmentation).
+        words = rest.split(" ")
+        await ws.send([w + " " for w in words[:-1]] + [words[-1]])
     elif name == "info":
         await ws.send(json.dumps({
             "subprotocol": ws.subprotocol,
