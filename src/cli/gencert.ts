@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { generateCertificate, type CertificatePair } from '../tls/certificates';
+import { generateCertificate, type CertificatePair } from '../tls/index';
 import { addCommonFlags, collect, parseCount, type CommonFlags } from './common';
 import { CliError, ExitCode } from './errors';
 import { Output } from './output';
