@@ -100,6 +100,7 @@ const broadcast: Workload = {
       b: 'raw',
       goal: atLeast(3.0),
     },
+    { label: 'server broadcast, 32 B to 1000 clients: server CPU per delivery', unit: 'ns', metric: 'serverNsPerDelivery', a: 'rxws', b: 'raw' },
   ],
   trial: async (ctx, variant) => {
     const { clients, messages, burst } = ctx.cfg.broadcast;
@@ -108,10 +109,12 @@ const broadcast: Workload = {
       await ctx.client.call('openFleet', { url: url(port), clients, parallel: 50, maxMs: 60_000 }, 70_000);
       await ctx.server.call('awaitConnections', { connections: clients, maxMs: 10_000 }, 15_000);
       await ctx.client.call('resetDeliveries');
+      const cpuBefore = await serverCpu(ctx);
       const { startMs } = await ctx.server.call<{ startMs: number }>('broadcast', { messages, burst, size: 32 }, 60_000);
       const total = clients * messages;
       const { lastDeliveryMs } = await ctx.client.call<{ lastDeliveryMs: number }>('awaitDeliveries', { total, maxMs: 60_000 }, 70_000);
-      return { deliveriesPerSec: (total * 1000) / (lastDeliveryMs - startMs) };
+      const cpuUs = (await serverCpu(ctx)) - cpuBefore;
+      return { deliveriesPerSec: (total * 1000) / (lastDeliveryMs - startMs), serverNsPerDelivery: (cpuUs * 1000) / total };
     } finally {
       await ctx.client.call('closeFleet');
       await ctx.server.call('stopApp');
@@ -119,29 +122,45 @@ const broadcast: Workload = {
   },
 };
 
-const handshakeRow = (label: string): RowSpec => ({ label, unit: 'handshakes/s', metric: 'perSec', a: 'rxws', b: 'raw', goal: atLeast(0.9) });
+const handshakeRows = (label: string, side: 'client' | 'server'): RowSpec[] => [
+  { label, unit: 'handshakes/s', metric: 'perSec', a: 'rxws', b: 'raw', goal: atLeast(0.9) },
+  { label: `${label}: ${side} CPU per handshake`, unit: 'µs', metric: 'cpuUsPerHandshake', a: 'rxws', b: 'raw', digits: 0 },
+];
+
+/** CPU time the server host has used so far (µs). */
+const serverCpu = async (ctx: BenchContext): Promise<number> => (await ctx.server.call<{ cpuUs: number }>('cpu')).cpuUs;
 
 const handshakesClient: Workload = {
   id: 'handshakes-client',
   variants: RXWS_RAW,
-  rows: [handshakeRow('handshakes (open + close), 50 in parallel: client connect() vs ws client')],
+  rows: handshakeRows('handshakes (open + close), 50 in parallel: client connect() vs ws client', 'client'),
   trial: async (ctx, variant) => {
     const { parallel, count, maxMs } = ctx.cfg.handshakes;
-    const r = await ctx.client.call<{ perSec: number }>('handshakes', { variant, url: ctx.echoUrl, parallel, count, maxMs }, maxMs + 30_000);
-    return { perSec: r.perSec };
+    const r = await ctx.client.call<{ perSec: number; cpuUsPerHandshake: number }>(
+      'handshakes',
+      { variant, url: ctx.echoUrl, parallel, count, maxMs },
+      maxMs + 30_000,
+    );
+    return { perSec: r.perSec, cpuUsPerHandshake: r.cpuUsPerHandshake };
   },
 };
 
 const handshakesServer: Workload = {
   id: 'handshakes-server',
   variants: RXWS_RAW,
-  rows: [handshakeRow('handshakes (open + close), 50 in parallel: serve() vs WebSocketServer')],
+  rows: handshakeRows('handshakes (open + close), 50 in parallel: serve() vs WebSocketServer', 'server'),
   trial: async (ctx, variant) => {
     const { parallel, count, maxMs } = ctx.cfg.handshakes;
     const { port } = await ctx.server.call<{ port: number }>('startApp', { variant });
     try {
-      const r = await ctx.client.call<{ perSec: number }>('handshakes', { variant: 'raw', url: url(port), parallel, count, maxMs }, maxMs + 30_000);
-      return { perSec: r.perSec };
+      const cpuBefore = await serverCpu(ctx);
+      const r = await ctx.client.call<{ perSec: number; handshakes: number }>(
+        'handshakes',
+        { variant: 'raw', url: url(port), parallel, count, maxMs },
+        maxMs + 30_000,
+      );
+      const cpuUs = (await serverCpu(ctx)) - cpuBefore;
+      return { perSec: r.perSec, cpuUsPerHandshake: cpuUs / r.handshakes };
     } finally {
       await ctx.server.call('stopApp');
     }

@@ -9,4 +9,9 @@ serveCommands({
   awaitConnections: (args) => awaitConnections(arg(args, 'connections', 'number'), arg(args, 'maxMs', 'number')),
   broadcast: (args) => broadcast(arg(args, 'messages', 'number'), arg(args, 'burst', 'number'), arg(args, 'size', 'number')),
   memory: () => memory(),
+  /** CPU time (user + system, µs) this process has used so far. */
+  cpu: () => {
+    const { user, system } = process.cpuUsage();
+    return { cpuUs: user + system };
+  },
 });

@@ -17,6 +17,8 @@ export interface HandshakeResult {
   handshakes: number;
   elapsedMs: number;
   perSec: number;
+  /** CPU time (user + system) this client process spent per handshake. */
+  cpuUsPerHandshake: number;
 }
 
 type OpenClose = (url: string) => Promise<void>;
@@ -45,6 +47,7 @@ function openCloseRxws(url: string): Promise<void> {
 
 async function run(params: HandshakeParams, openClose: OpenClose): Promise<HandshakeResult> {
   const startMs = nowMs();
+  const startCpu = process.cpuUsage();
   const deadlineMs = startMs + params.maxMs;
   let started = 0;
   let done = 0;
@@ -57,7 +60,8 @@ async function run(params: HandshakeParams, openClose: OpenClose): Promise<Hands
   };
   await Promise.all(Array.from({ length: params.parallel }, chain));
   const elapsedMs = nowMs() - startMs;
-  return { handshakes: done, elapsedMs, perSec: (done * 1000) / elapsedMs };
+  const cpu = process.cpuUsage(startCpu);
+  return { handshakes: done, elapsedMs, perSec: (done * 1000) / elapsedMs, cpuUsPerHandshake: (cpu.user + cpu.system) / done };
 }
 
 export const handshakesRxws = (params: HandshakeParams): Promise<HandshakeResult> => run(params, openCloseRxws);
