@@ -34,6 +34,8 @@ export class WsSocket implements SocketHandle {
   private violation: { code: number; reason: string } | undefined;
   private lastError: Error | undefined;
   private closedLocally = false;
+  /** The code and reason of our own close: reported when the peer never answers it (half-open). */
+  private localClose: { code: number; reason: string } | undefined;
   private sink: EventSink | undefined;
 
   constructor(
@@ -69,6 +71,18 @@ export class WsSocket implements SocketHandle {
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     assertCloseArgs(code, reason);
     if (this.ws.readyState >= 2) return;
+    this.closedLocally = true;
+    this.localClose = { code, reason };
+    this.ws.close(code, reason);
+  }
+
+  /**
+   * Closes because of a local policy (a ping timeout, a client too slow): the `close` event
+   * reports this code and reason even when the peer never answers the close frame.
+   */
+  closeForPolicy(code: number, reason: string): void {
+    if (this.ws.readyState >= 2) return;
+    this.violation = { code, reason };
     this.closedLocally = true;
     this.ws.close(code, reason);
   }
@@ -139,16 +153,21 @@ export class WsSocket implements SocketHandle {
     if (sink === undefined) return;
     let reason = reasonBytes.toString();
     let remote = !this.closedLocally;
+    let wasClean = code !== CloseCode.ABNORMAL;
     if (this.violation !== undefined) {
       // We closed because the peer broke the protocol: report why, not ws's 1006.
       ({ code, reason } = this.violation);
       remote = false;
+      wasClean = false;
+    } else if (code === CloseCode.ABNORMAL && this.localClose !== undefined) {
+      // We closed (say 1011 on a ping timeout) and the peer never answered: report our close.
+      ({ code, reason } = this.localClose);
     } else if (code === CloseCode.ABNORMAL && reason === '') {
       reason = this.lastError ? `Abnormal closure: ${this.lastError.message}` : 'Abnormal closure';
     } else if (code === CloseCode.NO_STATUS && reason === '') {
       reason = 'No status received';
     }
-    sink.next({ type: 'close', code, reason, remote, wasClean: code !== CloseCode.ABNORMAL && this.violation === undefined });
+    sink.next({ type: 'close', code, reason, remote, wasClean });
     sink.complete();
   };
 

@@ -1,1 +1,34 @@
 // The `rxws/server` entry: re-exports only.
+export { serve } from './serve';
+export type { ListeningAddress, WebSocketServer } from './serve';
+export { ServerConnection, MAX_PENDING_EVENTS } from './connection';
+export {
+  ServeOptionsError,
+  DEFAULT_PORT,
+  DEFAULT_HOST,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_SERVER_CLOSE_TIMEOUT_MS,
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_MAX_BUFFERED_AMOUNT,
+  DEFAULT_MAX_HTTP_BODY,
+} from './options';
+export type { ServeOptions, ProtocolPolicy } from './options';
+export { ServeError } from './errors';
+export type { ServeErrorCode } from './errors';
+export { staticFiles, CONTENT_TYPES } from './static-files';
+export type { StaticFilesOptions } from './static-files';
+export { redirect, echoRequest } from './handlers';
+export type {
+  AuthorizeResult,
+  ClientCertificate,
+  ConnectionRequest,
+  HttpHandler,
+  HttpRequest,
+  HttpResponse,
+  ServerErrorEvent,
+  UpgradeRefusal,
+  UpgradeRequest,
+} from './types';
+export type { TlsOptions } from '../observables/options';
+export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../observables/events';

@@ -1,0 +1,87 @@
+// Plain HTTP on the WebSocket port: turns Node's request into an HttpRequest, runs the
+// handler (value, Promise or Observable) and writes its HttpResponse.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { firstValueFrom, isObservable } from 'rxjs';
+import type { HttpHandler, HttpRequest, HttpResponse, ServerErrorEvent } from './types';
+
+const UPGRADE_REQUIRED =
+  'Upgrade Required: this is a WebSocket server. Connect with a WebSocket client (ws:// or wss://).';
+
+function send(res: ServerResponse, response: HttpResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  const body = response.body === undefined ? undefined : typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
+  const headers: Record<string, string | number | readonly string[]> = { ...response.headers };
+  const has = (name: string): boolean => Object.keys(headers).some((k) => k.toLowerCase() === name);
+  if (typeof response.body === 'string' && !has('content-type')) headers['Content-Type'] = 'text/plain; charset=utf-8';
+  if (!has('content-length') && !has('transfer-encoding')) headers['Content-Length'] = body?.byteLength ?? 0;
+  res.writeHead(response.status, headers as Record<string, string | number | string[]>);
+  res.end(body);
+}
+
+function checkResponse(value: unknown): HttpResponse {
+  const r = value as HttpResponse | undefined;
+  if (r === null || typeof r !== 'object' || !Number.isInteger(r.status) || r.status < 100 || r.status > 599) {
+    throw new Error(`onRequest returned ${JSON.stringify(value)}: expected { status: 100..599, headers?, body? }`);
+  }
+  if (r.body !== undefined && typeof r.body !== 'string' && !(r.body instanceof Uint8Array)) {
+    throw new Error('onRequest returned a body that is neither a string nor a Uint8Array');
+  }
+  return r;
+}
+
+async function runHandler(handler: HttpHandler, request: HttpRequest): Promise<HttpResponse> {
+  const result = handler(request);
+  const value = isObservable(result) ? await firstValueFrom(result) : await result;
+  return checkResponse(value);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Answers one plain HTTP request: 426 without a handler, 413 over the body limit, 500 when the handler fails. */
+export async function answerHttpRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: HttpHandler | undefined,
+  maxBodyBytes: number,
+  report: (event: ServerErrorEvent) => void,
+): Promise<void> {
+  res.on('error', () => undefined);
+  if (handler === undefined) {
+    req.resume();
+    send(res, { status: 426, headers: { Upgrade: 'websocket', Connection: 'Upgrade' }, body: UPGRADE_REQUIRED });
+    return;
+  }
+  try {
+    const body = await readBody(req, maxBodyBytes);
+    if (body === undefined) {
+      send(res, { status: 413, headers: { Connection: 'close' }, body: `Request body over ${maxBodyBytes} bytes` });
+      return;
+    }
+    const request: HttpRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body,
+      remoteAddress: req.socket.remoteAddress ?? '',
+    };
+    send(res, await runHandler(handler, request));
+  } catch (error) {
+    report({ source: 'onRequest', error });
+    send(res, { status: 500, body: 'Internal Server Error: the request handler failed' });
+  }
+}

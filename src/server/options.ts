@@ -1,0 +1,118 @@
+import type { PerMessageDeflateOptions, TlsOptions } from '../observables/options';
+import type { AuthorizeResult, HttpHandler, UpgradeRequest } from './types';
+
+/** Default port, as IXWebSocket's server (the `rxws` command-line servers use 8008). */
+export const DEFAULT_PORT = 8080;
+/** Default interface: loopback only, so nothing is exposed by accident. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** Open connections (plus upgrades in progress) beyond which an upgrade is refused with 503. */
+export const DEFAULT_MAX_CONNECTIONS = 128;
+/** Time from TCP accept to a complete upgrade (or HTTP request) head, as IXWebSocket. */
+export const DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS = 3_000;
+/** Largest message accepted (bytes); a bigger one closes that connection with 1009. */
+export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
+/** Bytes waiting to be written to one client beyond which it is closed with 1008 "client too slow". */
+export const DEFAULT_MAX_BUFFERED_AMOUNT = 8 * 1024 * 1024;
+/** Largest plain HTTP request body read for `onRequest` (bytes); more gets 413. */
+export const DEFAULT_MAX_HTTP_BODY = 1024 * 1024;
+/** How long a server-side close waits for the client's close frame before the socket is destroyed. */
+export const DEFAULT_SERVER_CLOSE_TIMEOUT_MS = 1_000;
+
+/** Subprotocol policy: a preference list, or a function choosing among the offered ones. */
+export type ProtocolPolicy =
+  | readonly string[]
+  | ((offered: readonly string[], request: UpgradeRequest) => string | false);
+
+/** Options of `serve()`. All optional. */
+export interface ServeOptions {
+  /** Port to listen on; 0 picks a free one (read it from `listening`). Default 8080. */
+  port?: number;
+  /** Interface to bind. Default '127.0.0.1'; use '0.0.0.0' or '::' to accept remote clients. */
+  host?: string;
+  /** Serve `wss:` / `https:`. `certFile` and `keyFile` are required; `caFile` roots make client certificates required. */
+  tls?: TlsOptions;
+  /**
+   * Subprotocols. A list is in the server's order of preference: the first one the client also
+   * offered is chosen. A function gets the offered list and the request and returns the chosen one
+   * (it must be one of the offered) or `false`. When the client offered subprotocols and none is
+   * chosen, the upgrade is refused with 400 and a reason naming the supported ones; a client that
+   * offers none is accepted without one. Default: none chosen.
+   */
+  protocols?: ProtocolPolicy;
+  /**
+   * Decides, before the upgrade, whether a client may connect. Return (or resolve) `true` or
+   * nothing to accept, `false` to refuse with 403, or `{ status, reason?, headers? }` to refuse with
+   * that status (e.g. 401). A throw or rejection refuses with 500 and is reported on `errors$`.
+   */
+  authorize?: (request: UpgradeRequest) => AuthorizeResult | Promise<AuthorizeResult>;
+  /** Open connections plus upgrades in progress; one more is refused with 503 and a reason. Default 128. */
+  maxConnections?: number;
+  /** A client must complete its upgrade (or HTTP) request head within this time or is dropped. Default 3000. */
+  handshakeTimeoutMs?: number;
+  /** How long a server-side close waits for the client's close frame. Default 1000. */
+  closeTimeoutMs?: number;
+  /** Largest message accepted, in bytes; a bigger one closes that connection with 1009. Default 100 MiB. */
+  maxPayload?: number;
+  /**
+   * Bytes waiting to be written to one client (its `bufferedAmount`) beyond which a `send` or
+   * `broadcast` closes it with 1008 "client too slow" instead of growing memory. Default 8 MiB.
+   */
+  maxBufferedAmount?: number;
+  /**
+   * Accept permessage-deflate (RFC 7692) when a client offers it. Default off: on small messages
+   * it costs ~20x in throughput, and broadcast cannot share one encoded frame among such clients.
+   */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * Ping every connection at this interval; a connection that has not answered the previous ping
+   * by the next one is closed with 1011 "Ping timeout". Default 0 (off).
+   */
+  pingIntervalMs?: number;
+  /** Answers plain HTTP requests on the same port. Without it they get 426 Upgrade Required. */
+  onRequest?: HttpHandler;
+  /** Largest plain HTTP request body read for `onRequest`, in bytes; more gets 413. Default 1 MiB. */
+  maxHttpBodyBytes?: number;
+}
+
+/** Thrown by `serve()` for options it cannot use; says which option and what to do. */
+export class ServeOptionsError extends Error {
+  override readonly name = 'ServeOptionsError';
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+function checkNumber(name: string, value: number | undefined, min: number, integer: boolean): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !(value >= min) || (integer && !Number.isInteger(value))) {
+    const kind = integer ? 'an integer' : 'a number';
+    throw new ServeOptionsError(`${name} must be ${kind} >= ${min}, got ${String(value)}`);
+  }
+}
+
+/** Throws a ServeOptionsError naming the first option that cannot be used. */
+export function validateServeOptions(options: ServeOptions): void {
+  checkNumber('port', options.port, 0, true);
+  if (options.port !== undefined && options.port > 65535) throw new ServeOptionsError(`port must be at most 65535, got ${options.port}`);
+  checkNumber('maxConnections', options.maxConnections, 1, true);
+  checkNumber('handshakeTimeoutMs', options.handshakeTimeoutMs, 1, false);
+  checkNumber('closeTimeoutMs', options.closeTimeoutMs, 0, false);
+  checkNumber('maxPayload', options.maxPayload, 1, true);
+  checkNumber('maxBufferedAmount', options.maxBufferedAmount, 1, false);
+  checkNumber('pingIntervalMs', options.pingIntervalMs, 0, false);
+  checkNumber('maxHttpBodyBytes', options.maxHttpBodyBytes, 0, true);
+  if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
+    throw new ServeOptionsError(`host must be a non-empty string such as '127.0.0.1' or '::', got ${JSON.stringify(options.host)}`);
+  }
+  const { protocols } = options;
+  if (protocols !== undefined && typeof protocols !== 'function') {
+    if (!Array.isArray(protocols)) throw new ServeOptionsError('protocols must be a list of subprotocol names or a function');
+    for (const p of protocols) {
+      if (typeof p !== 'string' || !TOKEN.test(p)) {
+        throw new ServeOptionsError(`Invalid subprotocol ${JSON.stringify(p)}: it must be a non-empty token (RFC 6455 §4.1)`);
+      }
+    }
+  }
+  for (const name of ['authorize', 'onRequest'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw new ServeOptionsError(`${name} must be a function`);
+  }
+}

@@ -1,0 +1,275 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { Observable, Subject } from 'rxjs';
+import { WebSocketServer as WsServer, type ServerOptions as WsServerOptions, type WebSocket as WsWebSocket } from 'ws';
+import { CloseCode, OPEN } from '../observables/constants';
+import type { SendData } from '../observables/events';
+import { resolveServerTls } from '../tls/resolve';
+import { Broadcaster, encodeFrames } from './broadcast';
+import { clientCertificate } from './certificate';
+import { ServerConnection, type ConnectionContext } from './connection';
+import { listenError } from './errors';
+import { checkUpgradeRequest, chooseProtocol, parseOfferedProtocols, refusalOf, writeRefusal } from './handshake';
+import { answerHttpRequest } from './http-server';
+import * as d from './options';
+import type { ServeOptions } from './options';
+import type { AuthorizeResult, ServerErrorEvent, UpgradeRefusal, UpgradeRequest } from './types';
+
+/** Where a server listens. */
+export interface ListeningAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The object `serve()` returns. */
+export interface WebSocketServer {
+  /** Resolves once listening (with the actual port when `port` was 0); rejects with a ServeError. */
+  readonly listening: Promise<ListeningAddress>;
+  /** Hot: one ServerConnection per accepted connection; completes after `close()`. */
+  readonly connections$: Observable<ServerConnection>;
+  /** The open connections (a live view). */
+  readonly clients: ReadonlySet<ServerConnection>;
+  /** Hot: failures that did not stop the server (a throwing `onRequest`, `authorize` or `protocols`). */
+  readonly errors$: Observable<ServerErrorEvent>;
+  /**
+   * Sends `data` to every open connection (or those `filter` accepts); returns how many. The
+   * message is framed once and written with the turn's other broadcasts in one write per socket.
+   */
+  broadcast(data: SendData, filter?: (connection: ServerConnection) => boolean): number;
+  /** Closes every connection with 1001, stops listening and resolves when the port is released. */
+  close(): Promise<void>;
+}
+
+const ignore = (): void => undefined;
+
+class Server implements WebSocketServer, ConnectionContext {
+  readonly listening: Promise<ListeningAddress>;
+  readonly broadcaster: Broadcaster;
+  readonly maxBufferedAmount: number;
+  private readonly connections = new Subject<ServerConnection>();
+  private readonly errors = new Subject<ServerErrorEvent>();
+  readonly connections$ = this.connections.asObservable();
+  readonly errors$ = this.errors.asObservable();
+  private readonly clientSet = new Set<ServerConnection>();
+  private readonly http: http.Server;
+  private readonly wss: WsServer;
+  private readonly handshakeTimers = new WeakMap<Duplex, ReturnType<typeof setTimeout>>();
+  private readonly upgrading = new Set<Duplex>();
+  private readonly pingTimer: ReturnType<typeof setInterval> | undefined;
+  private nextId = 0;
+  private nextProtocol = '';
+  private closing: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
+
+  constructor(private readonly options: ServeOptions) {
+    this.maxBufferedAmount = options.maxBufferedAmount ?? d.DEFAULT_MAX_BUFFERED_AMOUNT;
+    this.broadcaster = new Broadcaster(this.maxBufferedAmount);
+    const handshakeTimeoutMs = options.handshakeTimeoutMs ?? d.DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS;
+    this.http = options.tls
+      ? https.createServer({ ...resolveServerTls(options.tls), handshakeTimeout: handshakeTimeoutMs })
+      : http.createServer();
+    this.wss = new WsServer({
+      noServer: true,
+      clientTracking: false,
+      maxPayload: options.maxPayload ?? d.DEFAULT_MAX_PAYLOAD,
+      perMessageDeflate: options.perMessageDeflate ?? false,
+      closeTimeout: options.closeTimeoutMs ?? d.DEFAULT_SERVER_CLOSE_TIMEOUT_MS,
+      handleProtocols: () => this.nextProtocol || false,
+    } as WsServerOptions & { closeTimeout: number });
+    this.http.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
+      this.handshakeTimers.set(socket, setTimeout(() => socket.destroy(), handshakeTimeoutMs));
+    });
+    this.http.on('request', (req: IncomingMessage, res: http.ServerResponse) => {
+      this.handshakeDone(req.socket);
+      const limit = options.maxHttpBodyBytes ?? d.DEFAULT_MAX_HTTP_BODY;
+      void answerHttpRequest(req, res, options.onRequest, limit, (e) => this.errors.next(e));
+    });
+    this.http.on('upgrade', this.onUpgrade);
+    const host = options.host ?? d.DEFAULT_HOST;
+    const port = options.port ?? d.DEFAULT_PORT;
+    this.listening = new Promise<ListeningAddress>((resolve, reject) => {
+      this.http.once('listening', () => {
+        const address = this.http.address();
+        resolve({ host, port: typeof address === 'object' && address !== null ? address.port : port });
+      });
+      this.http.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, host, port)));
+    });
+    // Nobody awaiting `listening` must not turn a failed listen into an unhandled rejection.
+    this.listening.catch(ignore);
+    this.http.on('error', (error: unknown) => this.errors.next({ source: 'server', error }));
+    this.http.listen(port, host);
+    const pingIntervalMs = options.pingIntervalMs ?? 0;
+    if (pingIntervalMs > 0) this.pingTimer = setInterval(this.pingSweep, pingIntervalMs);
+  }
+
+  get clients(): ReadonlySet<ServerConnection> {
+    return this.clientSet;
+  }
+
+  broadcast(data: SendData, filter?: (connection: ServerConnection) => boolean): number {
+    if (typeof data !== 'string' && !(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) {
+      throw new TypeError('broadcast(): data must be a string (text) or a Uint8Array / ArrayBuffer (binary)');
+    }
+    let frames: Buffer[] | undefined;
+    let from = -1;
+    let count = 0;
+    for (const connection of this.clientSet) {
+      if (connection.readyState !== OPEN || (filter !== undefined && !filter(connection))) continue;
+      count++;
+      if (!connection.batchable) {
+        connection.send(data);
+        continue;
+      }
+      if (frames === undefined) {
+        frames = encodeFrames(data);
+        from = this.broadcaster.add(frames);
+      }
+      this.broadcaster.enqueue(connection, frames, from);
+    }
+    return count;
+  }
+
+  close(): Promise<void> {
+    return (this.closing ??= this.shutdown());
+  }
+
+  closed(connection: ServerConnection): void {
+    this.clientSet.delete(connection);
+    if (this.clientSet.size === 0) this.drained?.();
+  }
+
+  private async shutdown(): Promise<void> {
+    clearInterval(this.pingTimer);
+    const released = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.broadcaster.flushNow();
+    if (this.clientSet.size > 0) {
+      const drained = new Promise<void>((resolve) => (this.drained = resolve));
+      for (const connection of this.clientSet) connection.close(CloseCode.GOING_AWAY, 'Server shutting down');
+      await drained;
+    }
+    for (const socket of this.upgrading) socket.destroy();
+    this.http.closeAllConnections();
+    await released;
+    this.connections.complete();
+    this.errors.complete();
+  }
+
+  private handshakeDone(socket: Duplex): void {
+    const timer = this.handshakeTimers.get(socket);
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      this.handshakeTimers.delete(socket);
+    }
+  }
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', ignore);
+    this.handshakeDone(socket);
+    const max = this.options.maxConnections ?? d.DEFAULT_MAX_CONNECTIONS;
+    const offered = parseOfferedProtocols(req.headers['sec-websocket-protocol']);
+    const refusal: UpgradeRefusal | undefined = this.closing
+      ? { status: 503, reason: 'Server is shutting down' }
+      : checkUpgradeRequest(req) ??
+        (offered === undefined ? { status: 400, reason: 'Invalid Sec-WebSocket-Protocol header: expected a comma-separated list of distinct tokens' } : undefined) ??
+        (this.clientSet.size + this.upgrading.size >= max
+          ? { status: 503, reason: `Server is at its limit of ${max} connections; try again later`, headers: { 'Retry-After': '1' } }
+          : undefined);
+    if (refusal !== undefined) {
+      writeRefusal(socket, refusal);
+      return;
+    }
+    const tcp = req.socket;
+    const request: UpgradeRequest = {
+      url: req.url ?? '/',
+      headers: req.headers,
+      remoteAddress: tcp.remoteAddress ?? '',
+      remotePort: tcp.remotePort ?? 0,
+      offeredProtocols: offered ?? [],
+      certificate: clientCertificate(tcp),
+    };
+    const authorize = this.options.authorize;
+    if (authorize === undefined) {
+      this.decide(undefined, req, socket, head, request);
+      return;
+    }
+    this.upgrading.add(socket);
+    const settle = (result: AuthorizeResult | Error): void => {
+      this.upgrading.delete(socket);
+      this.decide(result, req, socket, head, request);
+    };
+    try {
+      const result = authorize(request);
+      if (result instanceof Promise) result.then(settle, (err: unknown) => settle(err instanceof Error ? err : new Error(String(err))));
+      else settle(result);
+    } catch (err) {
+      settle(err instanceof Error ? err : new Error(String(err)));
+    }
+  };
+
+  /** Refuses or upgrades once `authorize` has answered (undefined: there is none). */
+  private decide(result: AuthorizeResult | Error, req: IncomingMessage, socket: Duplex, head: Buffer, request: UpgradeRequest): void {
+    if (socket.destroyed) return;
+    let refusal: UpgradeRefusal | undefined;
+    let protocol = '';
+    try {
+      if (result instanceof Error) throw Object.assign(result, { source: 'authorize' });
+      refusal = this.closing ? { status: 503, reason: 'Server is shutting down' } : refusalOf(result);
+      if (refusal === undefined) {
+        const choice = chooseProtocol(this.options.protocols, request);
+        if ('status' in choice) refusal = choice;
+        else protocol = choice.protocol;
+      }
+    } catch (error) {
+      const source = (error as { source?: string }).source === 'authorize' || result !== undefined ? 'authorize' : 'protocols';
+      this.errors.next({ source, error });
+      refusal = { status: 500, reason: `Internal Server Error: the ${source} hook failed` };
+    }
+    if (refusal !== undefined) {
+      writeRefusal(socket, refusal);
+      return;
+    }
+    this.nextProtocol = protocol;
+    this.wss.handleUpgrade(req, socket, head, (ws: WsWebSocket) => this.accept(ws, request, socket));
+    this.nextProtocol = '';
+  }
+
+  private accept(ws: WsWebSocket, upgrade: UpgradeRequest, socket: Duplex): void {
+    const { url, headers, remoteAddress, remotePort, certificate } = upgrade;
+    const request = { url, headers, remoteAddress, remotePort, protocol: ws.protocol, certificate };
+    const connection = new ServerConnection(ws, ++this.nextId, request, socket, this);
+    this.clientSet.add(connection);
+    this.connections.next(connection);
+  }
+
+  private readonly pingSweep = (): void => {
+    for (const connection of this.clientSet) {
+      if (connection.readyState !== OPEN) continue;
+      if (connection.awaitingPong) {
+        connection.closeForPolicy(CloseCode.INTERNAL_ERROR, 'Ping timeout');
+      } else {
+        connection.awaitingPong = true;
+        connection.ws.ping();
+      }
+    }
+  };
+}
+
+/**
+ * Starts a WebSocket server (with plain HTTP on the same port). Invalid options throw a
+ * ServeOptionsError (unreadable TLS files a TlsConfigError); a failed listen rejects `listening`.
+ *
+ * @example
+ * import { serve } from 'rxws/server';
+ * const server = serve({ port: 8008, protocols: ['chat.v1'] });
+ * server.connections$.subscribe((conn) => {
+ *   conn.messages$.subscribe((m) => server.broadcast(m.data));
+ * });
+ * console.log('listening on', await server.listening);
+ * // later: await server.close();
+ */
+export function serve(options: ServeOptions = {}): WebSocketServer {
+  d.validateServeOptions(options);
+  return new Server(options);
+}
