@@ -79,7 +79,8 @@ class Server implements WebSocketServer, ConnectionContext {
       handleProtocols: () => this.nextProtocol || false,
     } as WsServerOptions & { closeTimeout: number });
     this.http.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-      this.handshakeTimers.set(socket, setTimeout(() => socket.destroy(), handshakeTimeoutMs));
+      // Unref'd: an open socket keeps the process alive by itself, a closed one needs no timer.
+      this.handshakeTimers.set(socket, setTimeout(() => socket.destroy(), handshakeTimeoutMs).unref());
     });
     this.http.on('request', (req: IncomingMessage, res: http.ServerResponse) => {
       this.handshakeDone(req.socket);
