@@ -153,4 +153,37 @@ describe('connect() over wss (peer: https + ws)', () => {
     expect(err.reason).toMatch(/did not answer in TLS/);
   });
 
+  describe('ciphers (TLS 1.2 peer offering one cipher)', () => {
+    const serveOneCipher = async (): Promise<WssPeer> => {
+      const { server } = certs();
+      peer = await startWssPeer({ cert: server.cert, key: server.key, maxVersion: 'TLSv1.2', ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' });
+      return peer;
+    };
+
+    it('connects when tls.ciphers includes it', async () => {
+      const { url } = await serveOneCipher();
+      expect(await echo(url('localhost'), { tls: { caFile: certs().ca.cert, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' } })).toBe('ping');
+    });
+
+    it('fails with a reason naming tls.ciphers when it does not', async () => {
+      const { url } = await serveOneCipher();
+      const err = await failure(url('localhost'), { tls: { caFile: certs().ca.cert, ciphers: 'ECDHE-RSA-AES256-GCM-SHA384' } });
+      expect(err.code).toBe('TLS_HANDSHAKE_FAILED');
+      expect(err.reason).toMatch(/no cipher or protocol version in common \(check tls\.ciphers\)/);
+    });
+  });
+
+  describe('unusable options are INVALID_OPTIONS errors naming the option, before any connection', () => {
+    it.each([
+      [{ certFile: 'client.pem' }, /tls\.certFile was given without tls\.keyFile/],
+      [{ caFile: '/nonexistent/ca.pem' }, /tls\.caFile: cannot read '\/nonexistent\/ca\.pem' \(ENOENT\)/],
+      [{ caFile: 'NONE', ciphers: 'NOT-A-CIPHER' }, /tls\.ciphers 'NOT-A-CIPHER' selects no cipher/],
+    ])('%j', async (tls, reason) => {
+      const { url, servernames } = await serveWith(certs().server);
+      const err = await failure(url('localhost'), { tls });
+      expect(err.code).toBe('INVALID_OPTIONS');
+      expect(err.reason).toMatch(reason);
+      expect(servernames).toEqual([]);
+    });
+  });
 });

@@ -53,7 +53,19 @@ const HANDSHAKE_HINTS: Record<string, string> = {
   ERR_SSL_PACKET_LENGTH_TOO_LONG: 'the server did not answer in TLS: is it a plain ws:// / http:// server?',
 };
 
-const PLAIN_PEER_HINT = /wrong version number|packet length too long|http request/i;
+// `...:SSL routines:ssl3_read_bytes:sslv3 alert handshake failure:...`: the OpenSSL reason text.
+const OPENSSL_REASON = /SSL routines:[^:]*:([a-z0-9 ]+):/i;
+
+/**
+ * An error raised while writing to a TLS socket has code EPROTO and the OpenSSL reason only in
+ * its message; Node names the same reason `ERR_SSL_` + its words in upper snake case when it
+ * raises it while reading. One name for both, so the tables below cover both.
+ */
+function tlsErrorCode(code: string, message: string): string {
+  if (code !== 'EPROTO') return code;
+  const reason = OPENSSL_REASON.exec(message)?.[1];
+  return reason ? `ERR_SSL_${reason.trim().toUpperCase().replace(/ +/g, '_')}` : code;
+}
 
 function describeTlsError(code: string, message: string, host: string, where: string): NetworkErrorDescription | undefined {
   switch (code) {
@@ -75,8 +87,7 @@ function describeTlsError(code: string, message: string, host: string, where: st
       reason: `TLS: the certificate of ${where} is not trusted (${code}: ${message}); pass its CA as tls.caFile`,
     };
   }
-  // Errors raised while writing (EPROTO) carry the OpenSSL reason in the message only.
-  const hint = HANDSHAKE_HINTS[code] ?? (code === 'EPROTO' && PLAIN_PEER_HINT.test(message) ? HANDSHAKE_HINTS.ERR_SSL_WRONG_VERSION_NUMBER : undefined);
+  const hint = HANDSHAKE_HINTS[code];
   if (hint) return { code: 'TLS_HANDSHAKE_FAILED', reason: `TLS handshake with ${where} failed: ${hint} (${code})` };
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO') {
     return { code: 'TLS_HANDSHAKE_FAILED', reason: `TLS handshake with ${where} failed (${code}): ${firstLine(message)}` };
@@ -89,11 +100,22 @@ function firstLine(message: string): string {
   return message.split('\n')[0].trim();
 }
 
+/** What the caller knows about the failed connection, to sharpen the reason. */
+export interface NetworkErrorContext {
+  /** A TLS client certificate was offered (tls.certFile). */
+  clientCertificate?: boolean;
+}
+
+// A Node TLS server requiring client certificates (rejectUnauthorized) verifies them after the
+// handshake and then drops the connection without a TLS alert: all the client sees is a reset.
+const CLIENT_CERTIFICATE_RESET_HINT =
+  '; a server that requires client certificates does this when it does not accept the one sent: check that tls.certFile is signed by a CA the server trusts and has not expired';
+
 /**
  * Describes a failure to reach `host:port` (a Node `errno`/OpenSSL error, by its `code`):
  * refused, DNS, reset, or one of the TLS failures a user can act on. Pure: no Node imports.
  */
-export function describeNetworkError(err: unknown, host: string, port: number): NetworkErrorDescription {
+export function describeNetworkError(err: unknown, host: string, port: number, context: NetworkErrorContext = {}): NetworkErrorDescription {
   const e = (err ?? {}) as CodedError;
   const code = typeof e.code === 'string' ? e.code : '';
   const message = typeof e.message === 'string' ? e.message : String(err);
@@ -108,9 +130,9 @@ export function describeNetworkError(err: unknown, host: string, port: number): 
       return { code: 'DNS_FAILURE', reason: `Could not resolve host ${host} (${code})` };
     case 'ECONNRESET':
     case 'EPIPE':
-      return { code: 'CONNECTION_RESET', reason: `Connection to ${where} was reset by the peer (${code})` };
+      return { code: 'CONNECTION_RESET', reason: `Connection to ${where} was reset by the peer (${code})${context.clientCertificate ? CLIENT_CERTIFICATE_RESET_HINT : ''}` };
   }
-  const tls = describeTlsError(code, message, host, where);
+  const tls = describeTlsError(tlsErrorCode(code, message), message, host, where);
   if (tls) return tls;
   if (/SSL|TLS/.test(message)) {
     return { code: 'TLS_HANDSHAKE_FAILED', reason: `TLS handshake with ${where} failed: ${firstLine(message)}` };

@@ -78,7 +78,8 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
   const onHandshakeError = (err: Error & { code?: string }): void => {
     if (settled) return;
     if (typeof err.code === 'string' && !err.code.startsWith('WS_ERR_')) {
-      const { code, reason } = describeNetworkError(err, target.hostname, target.port);
+      const clientCertificate = target.secure && options.tls?.certFile !== undefined;
+      const { code, reason } = describeNetworkError(err, target.hostname, target.port, { clientCertificate });
       fail(new WebSocketError({ code, reason, url: target.href, cause: err }));
     } else {
       fail(handshakeError(err.message, target, err));
