@@ -1,7 +1,7 @@
 import { filter, firstValueFrom, take, tap, toArray } from 'rxjs';
 import { connect, WebSocketError, type ConnectOptions, type WebSocketMessageEvent } from 'rxws';
 import { serve, type ServerConnection, type WebSocketServer } from 'rxws/server';
-import type { TlsOptions } from 'rxws/tls';
+import { TlsConfigError, type TlsOptions } from 'rxws/tls';
 import { useTestCertificates } from '../helpers/certs';
 import { startWssPeer, type WssPeer } from './wss-peer';
 import { record } from '../helpers/observe';
@@ -85,6 +85,12 @@ describe('mutual TLS: rxws serve() with tls.caFile, rxws connect()', () => {
     const { url, accepted } = await startServer({ caFile: 'SYSTEM' });
     expect(await echo(url, { tls: { caFile: certs().ca.cert } })).toBe('hello');
     expect(accepted[0].request.certificate).toBeUndefined();
+  });
+
+  it('serve() refuses unusable tls options at startup, naming the option', () => {
+    const { server: pair, client } = certs();
+    expect(() => serve({ port: 0, tls: { certFile: pair.certFile } })).toThrow(/tls\.certFile was given without tls\.keyFile/);
+    expect(() => serve({ port: 0, tls: { certFile: pair.certFile, keyFile: client.keyFile } })).toThrow(TlsConfigError);
   });
 
   describe('against a TLS 1.2 server (plain https + ws, requestCert)', () => {

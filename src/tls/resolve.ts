@@ -108,8 +108,9 @@ function buildContext(input: ContextInput): SecureContext {
 // rotated certificate file is picked up by the next connection.
 const contexts = new Map<string, SecureContext>();
 
-function cachedContext(input: ContextInput): SecureContext {
-  const id = JSON.stringify([input.ca ?? null, input.cert ?? null, input.key ?? null, input.ciphers ?? null]);
+/** `rootsId` names the roots in the cache key: the PEM itself, or a word for the (large, fixed) system set. */
+function cachedContext(input: ContextInput, rootsId: string): SecureContext {
+  const id = JSON.stringify([rootsId, input.cert ?? null, input.key ?? null, input.ciphers ?? null]);
   const hit = contexts.get(id);
   if (hit) return hit;
   const context = buildContext(input);
@@ -141,7 +142,7 @@ export function resolveClientTls(tls: TlsOptions | undefined, servername: string
   const trust = roots(opts.caFile);
   const ca = trust.kind === 'pem' ? trust.pem : trust.kind === 'system' ? systemRootCertificates() ?? undefined : undefined;
   const out: ConnectionOptions = {
-    secureContext: cachedContext({ ca, ...pair, ciphers: opts.ciphers }),
+    secureContext: cachedContext({ ca, ...pair, ciphers: opts.ciphers }, trust.kind === 'pem' ? trust.pem : trust.kind),
     rejectUnauthorized: trust.kind !== 'none',
     ...pair,
   };
