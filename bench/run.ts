@@ -15,6 +15,8 @@ import { WORKLOADS, type BenchContext, type Workload } from './suite';
 
 interface Args {
   cfg: BenchConfig;
+  /** Folder for CPU profiles of the hosts (--profile=DIR), to find where time goes. */
+  profileDir: string | undefined;
   only: string[] | undefined;
   out: string | undefined;
   dist: boolean;
@@ -25,12 +27,14 @@ function parseArgs(argv: string[]): Args {
   let dist = false;
   let only: string[] | undefined;
   let out: string | undefined;
+  let profileDir: string | undefined;
   for (const a of argv) {
     if (a === '--quick') quick = true;
     else if (a === '--dist') dist = true;
     else if (a.startsWith('--only=')) only = a.slice(7).split(',').filter(Boolean);
     else if (a.startsWith('--out=')) out = a.slice(6);
-    else throw new Error(`unknown option '${a}'. Options: --quick, --dist, --only=id,id, --out=FILE`);
+    else if (a.startsWith('--profile=')) profileDir = path.resolve(a.slice(10));
+    else throw new Error(`unknown option '${a}'. Options: --quick, --dist, --only=id,id, --out=FILE, --profile=DIR`);
   }
   const ids = WORKLOADS.map((w) => w.id);
   for (const id of only ?? []) {
@@ -38,7 +42,7 @@ function parseArgs(argv: string[]): Args {
   }
   // The full run keeps its figures in bench/results.json; the quick mode writes only where told.
   if (!out && !quick) out = path.join(__dirname, 'results.json');
-  return { cfg: quick ? QUICK : FULL, only, out, dist };
+  return { cfg: quick ? QUICK : FULL, only, out, dist, profileDir };
 }
 
 /** Runs a workload's trials, variants interleaved round by round. */
@@ -87,9 +91,10 @@ async function main(): Promise<number> {
 
   const started = new Date();
   const loadBefore = os.loadavg();
+  const prof = args.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${args.profileDir}`] : [];
   const [client, server] = await Promise.all([
-    Host.start('hosts/client-host.ts', { label: 'clients', openFiles }),
-    Host.start('hosts/server-host.ts', { label: 'server', openFiles, nodeFlags: ['--expose-gc'] }),
+    Host.start('hosts/client-host.ts', { label: 'clients', openFiles, nodeFlags: prof }),
+    Host.start('hosts/server-host.ts', { label: 'server', openFiles, nodeFlags: ['--expose-gc', ...prof] }),
   ]);
   let microHost: Host | undefined;
   const freshHosts: Host[] = [];
@@ -153,8 +158,7 @@ async function main(): Promise<number> {
     const failed = rows.filter((r) => r.error);
     return failed.length > 0 ? 1 : 0;
   } finally {
-    client.kill();
-    server.kill();
+    await Promise.all([client.stop(), server.stop()]);
     microHost?.kill();
     for (const h of freshHosts) h.kill();
   }

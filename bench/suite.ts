@@ -169,11 +169,14 @@ const handshakesServer: Workload = {
 
 const idleMemory: Workload = {
   id: 'idle-memory',
-  variants: RXWS_RAW,
+  // The app listens to each connection's messages: raw ws with a 'message' listener, rxws
+  // through messages$ (and, for comparison, through events$, which skips RxJS's filter).
+  variants: ['rxws', 'raw', 'rxws-events'],
   trials: (cfg) => cfg.idle.trials,
   rows: [
-    { label: 'memory per idle connection, server side: heap', unit: 'B', metric: 'heapPerConn', a: 'rxws', b: 'raw', goal: atMostPlus(1024, 'B') },
-    { label: 'memory per idle connection, server side: RSS', unit: 'B', metric: 'rssPerConn', a: 'rxws', b: 'raw' },
+    { label: 'memory per idle connection, server side: heap (app on messages$)', unit: 'B', metric: 'heapPerConn', a: 'rxws', b: 'raw', goal: atMostPlus(1024, 'B') },
+    { label: 'memory per idle connection, server side: heap (app on events$)', unit: 'B', metric: 'heapPerConn', a: 'rxws-events', b: 'raw', goal: atMostPlus(1024, 'B') },
+    { label: 'memory per idle connection, server side: RSS (app on messages$)', unit: 'B', metric: 'rssPerConn', a: 'rxws', b: 'raw' },
   ],
   trial: async (ctx, variant) => {
     const n = ctx.cfg.idle.connections;

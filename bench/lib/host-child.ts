@@ -19,6 +19,11 @@ export function serveCommands(handlers: Record<string, Handler>): void {
   process.on('disconnect', () => process.exit(0));
   process.on('message', (raw) => {
     const req = raw as Request;
+    if (req.cmd === 'exit') {
+      // A normal exit, so that --cpu-prof writes its profile.
+      send({ id: req.id, result: null }, () => process.exit(0));
+      return;
+    }
     const handler = handlers[req.cmd];
     Promise.resolve()
       .then(() => {

@@ -93,6 +93,16 @@ export class Host {
     });
   }
 
+  /** Asks the host to exit normally (profiles get written), killing it if it has not within 5 s. */
+  async stop(): Promise<void> {
+    if (this.exitReason) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.call('exit', {}, 5_000).catch(() => undefined);
+    const timer = setTimeout(() => this.kill(), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
   /** Kills the host process (idempotent). */
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');

@@ -4,11 +4,19 @@ import path from 'node:path';
 import type * as ClientEntry from 'rxws';
 import type * as ServerEntry from 'rxws/server';
 
+const loaded = new Map<string, unknown>();
+
+/** Requires a file of the build once (a require per call would cost the caller a module lookup). */
 function load(file: string): unknown {
-  const dir = process.env.RXWS_BENCH_FROM;
-  if (!dir) throw new Error('RXWS_BENCH_FROM is not set: run the benchmark through bench/run.ts');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(path.join(dir, file));
+  let entry = loaded.get(file);
+  if (entry === undefined) {
+    const dir = process.env.RXWS_BENCH_FROM;
+    if (!dir) throw new Error('RXWS_BENCH_FROM is not set: run the benchmark through bench/run.ts');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    entry = require(path.join(dir, file)) as unknown;
+    loaded.set(file, entry);
+  }
+  return entry;
 }
 
 /** The `rxws` entry (connect, operators). */

@@ -26,7 +26,8 @@ type OpenClose = (url: string) => Promise<void>;
 function openCloseRaw(url: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 10_000 });
-    ws.on('open', () => ws.close());
+    // 1000, as rxws sends: a close frame without a code is smaller and not what applications send.
+    ws.on('open', () => ws.close(1000));
     ws.on('error', reject);
     ws.on('close', () => resolve());
   });

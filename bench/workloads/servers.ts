@@ -9,7 +9,8 @@ import { rxwsServer } from '../lib/rxws';
 import { nowMs } from '../lib/stats';
 import { makePayload } from './payload';
 
-export type Variant = 'rxws' | 'raw';
+/** rxws-events: rxws with the app subscribed to `events$` instead of `messages$` (no `filter` operator). */
+export type Variant = 'rxws' | 'rxws-events' | 'raw';
 
 interface AppServer {
   readonly port: number;
@@ -57,13 +58,14 @@ async function startRaw(port: number): Promise<AppServer> {
   };
 }
 
-async function startRxws(port: number): Promise<AppServer> {
+async function startRxws(port: number, viaEvents: boolean): Promise<AppServer> {
   const { serve } = rxwsServer();
   const server = serve({ host: '127.0.0.1', port, maxConnections: 1_000_000 });
   let open = 0;
+  const observer = { complete: () => open-- };
   server.connections$.subscribe((connection) => {
     open++;
-    connection.messages$.subscribe({ complete: () => open-- });
+    (viaEvents ? connection.events$ : connection.messages$).subscribe(observer);
   });
   const address = await server.listening;
   return {
@@ -77,7 +79,7 @@ async function startRxws(port: number): Promise<AppServer> {
 /** Starts the app server under test (closing the previous one) on `port` (0: any). */
 export async function startApp(variant: Variant, port = 0): Promise<{ port: number }> {
   await stopApp();
-  app = variant === 'rxws' ? await startRxws(port) : await startRaw(port);
+  app = variant === 'raw' ? await startRaw(port) : await startRxws(port, variant === 'rxws-events');
   return { port: app.port };
 }
 
