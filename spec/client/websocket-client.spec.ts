@@ -175,4 +175,25 @@ describe('WebSocketClient', () => {
     expect(connect.tries).toHaveLength(1);
     expect(() => client.stop(1005)).toThrow(/Invalid close code 1005/);
   });
+
+  describe('the examples of docs/client.md and docs/testing.md', () => {
+    it('a message sent right after start() is held and sent on the open', () => {
+      const connect = fakeConnect((socket) => testScheduler.createColdObservable('-o', { o: openEvent({ socket }) }));
+      const client = new WebSocketClient({ url: 'ws://x', connect, queue: { maxMessages: 10 } });
+      testScheduler.run(({ cold: c }) => {
+        c('ab').subscribe((step) => (step === 'a' ? client.start() : client.send('hi')));
+      });
+      expect(connect.tries[0].socket.sent).toEqual(['hi']);
+    });
+
+    it('a ping timeout closes the first connection, stop() the second', () => {
+      const connect = fakeConnect((socket) => testScheduler.createColdObservable('-o', { o: openEvent({ socket }) }));
+      const client = new WebSocketClient({ url: 'ws://x', connect, keepAlive: { intervalMs: 100, timeoutMs: 10 } });
+      testScheduler.run(({ cold: c, expectObservable }) => {
+        c('a 20ms b').subscribe((s) => (s === 'a' ? client.start() : client.stop()));
+        expectObservable(client.events$.pipe(map((e) => e.type)), '^ 30ms !').toBe('-o 9ms co 8ms c', { o: 'open', c: 'close' });
+      });
+      expect(connect.tries.map((t) => t.socket.closes[0].code)).toEqual([1011, 1000]);
+    });
+  });
 });
