@@ -84,6 +84,13 @@ describe('connect() over wss (peer: https + ws)', () => {
       expect(err.reason).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
     });
 
+    it('refuses a server presenting a client certificate (no serverAuth purpose)', async () => {
+      peer = await startWssPeer({ cert: certs().client.cert, key: certs().client.key });
+      const err = await failure(peer.url('localhost'), { tls: { caFile: certs().ca.cert, disableHostnameValidation: true } });
+      expect(err.code).toBe('TLS_UNTRUSTED_CERTIFICATE');
+      expect(err.reason).toMatch(/is not made for a server \(INVALID_PURPOSE.*serverAuth/);
+    });
+
     it('refuses a server whose certificate comes from another CA than caFile', async () => {
       const { url } = await serveWith(certs().server);
       const err = await failure(url('localhost'), { tls: { caFile: certs().otherCa.cert } });

@@ -23,7 +23,6 @@ const UNTRUSTED = new Set([
   'CERT_SIGNATURE_FAILURE',
   'CERT_REJECTED',
   'INVALID_CA',
-  'INVALID_PURPOSE',
   'CERT_CHAIN_TOO_LONG',
   'PATH_LENGTH_EXCEEDED',
   'CERT_REVOKED',
@@ -39,7 +38,7 @@ const CLIENT_CERTIFICATE_ALERTS: Record<string, string> = {
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'rejected the client certificate (certificate unknown); use one the server accepts',
   ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE: 'rejected the client certificate (unsupported certificate: is it made for client authentication?)',
   ERR_SSL_SSLV3_ALERT_CERTIFICATE_REVOKED: 'rejected the client certificate because it was revoked',
-  ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'denied access to the client certificate presented',
+  ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'accepted the client certificate as valid but denied it access (access denied)',
 };
 
 // Handshake failures that are no certificate problem: name the likely cause.
@@ -73,6 +72,11 @@ function describeTlsError(code: string, message: string, host: string, where: st
       return { code: 'TLS_CERTIFICATE_EXPIRED', reason: `TLS: the certificate of ${where} has expired (CERT_HAS_EXPIRED); the server needs a renewed certificate` };
     case 'CERT_NOT_YET_VALID':
       return { code: 'TLS_CERTIFICATE_EXPIRED', reason: `TLS: the certificate of ${where} is not yet valid (CERT_NOT_YET_VALID); check the clocks` };
+    case 'INVALID_PURPOSE':
+      return {
+        code: 'TLS_UNTRUSTED_CERTIFICATE',
+        reason: `TLS: the certificate of ${where} is not made for a server (INVALID_PURPOSE: ${message}); it needs extKeyUsage serverAuth`,
+      };
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return {
         code: 'TLS_HOSTNAME_MISMATCH',
