@@ -165,4 +165,30 @@ describe('on a real network', () => {
     expect(server.wss.clients.size).toBe(0);
     expect(client.readyState).toBe(3);
   });
+
+  it('WebSocketClient: start() right after stop() waits for the close, then connects to the new url', async () => {
+    server = await startWsServer();
+    const client = new WebSocketClient({ url: server.url });
+    clients.push(client);
+    const paths: string[] = [];
+    server.wss.on('connection', (_ws, request) => paths.push(request.url ?? ''));
+    const opened = nth(client.events$, 1, (e) => e.type === 'open');
+    client.start();
+    await opened;
+    const closeThenOpen = new Promise<string[]>((resolve) => {
+      const seen: string[] = [];
+      const sub = client.events$.subscribe((e) => {
+        seen.push(e.type === 'close' ? `close ${e.code}` : e.type === 'open' ? `open ${e.url}` : e.type);
+        if (e.type === 'open') {
+          queueMicrotask(() => sub.unsubscribe());
+          resolve(seen);
+        }
+      });
+    });
+    client.url = `${server.url}/second`;
+    client.stop(1000, 'switching');
+    client.start();
+    expect(await closeThenOpen).toEqual(['close 1000', `open ${server.url}/second`]);
+    expect(paths).toEqual(['/', '/second']);
+  });
 });

@@ -181,4 +181,12 @@ describe('reconnect()', () => {
     expect(() => reconnect({ maxWaitMs: 0, minWaitMs: 5 })).toThrow(RangeError);
     expect(() => reconnect({ jitter: 'all' as 'full' })).toThrow(/jitter/);
   });
+
+  it('errors with the error of a shouldReconnect that throws', () => {
+    const bug = new Error('policy bug');
+    testScheduler.run(({ cold, expectObservable }) => {
+      const result = cold<WebSocketEvent>('-#', undefined, refused).pipe(reconnect({ shouldReconnect: () => { throw bug; } }));
+      expectObservable(result).toBe('-#', undefined, bug);
+    });
+  });
 });

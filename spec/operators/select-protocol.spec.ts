@@ -73,6 +73,14 @@ describe('selectProtocol()', () => {
     });
   });
 
+  it('errors with the error of a handler that throws', () => {
+    const bug = new Error('handler bug');
+    testScheduler.run(({ cold, expectObservable }) => {
+      const events = cold<WebSocketEvent>('-o', { o: openEvent({ protocol: 'p' }) });
+      expectObservable(events.pipe(selectProtocol({ p: () => { throw bug; } }))).toBe('-#', undefined, bug);
+    });
+  });
+
   it('refuses an empty handler table when created', () => {
     expect(() => selectProtocol({})).toThrow(/at least one handler/);
     expect(() => selectProtocol({ a: 'nope' as never })).toThrow(/handler for 'a' must be a function/);

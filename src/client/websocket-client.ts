@@ -58,6 +58,8 @@ export class WebSocketClient {
   private socket: SocketHandle | undefined;
   private running: Subscription | undefined;
   private stopping = false;
+  /** start() was called while a stop() was closing: start again once the close has come. */
+  private restartPending = false;
   private failures = 0;
 
   constructor(private readonly options: WebSocketClientOptions) {
@@ -86,16 +88,29 @@ export class WebSocketClient {
     return this.queue?.size ?? 0;
   }
 
-  /** Starts connecting (and reconnecting). Does nothing while already started. */
+  /**
+   * Starts connecting (and reconnecting). Does nothing while already started. Called while a
+   * `stop()` is still closing, starts again once that close event has come.
+   */
   start(): void {
+    if (this.stopping) {
+      this.restartPending = true;
+      return;
+    }
     if (this.running !== undefined && !this.running.closed) return;
     this.stopping = false;
     this.failures = 0;
-    this.running = this.pipeline(this.currentUrl).subscribe({
+    const running = this.pipeline(this.currentUrl).subscribe({
       next: (event) => this.handle(event),
       error: (err: unknown) => this.fail(err),
-      complete: () => this.ended(),
+      complete: () => {
+        const restart = this.restartPending;
+        this.ended();
+        if (restart) this.start();
+      },
     });
+    // A pipeline that ended while subscribing has already reset the state.
+    if (!running.closed) this.running = running;
   }
 
   /**
@@ -105,6 +120,7 @@ export class WebSocketClient {
    */
   stop(code: number = CloseCode.NORMAL, reason = ''): void {
     assertCloseArgs(code, reason);
+    this.restartPending = false;
     if (this.running === undefined || this.running.closed || this.state === CLOSING) return;
     if (this.socket !== undefined && this.state === OPEN) {
       this.stopping = true;
@@ -171,5 +187,6 @@ export class WebSocketClient {
     this.socket = undefined;
     this.running = undefined;
     this.stopping = false;
+    this.restartPending = false;
   }
 }

@@ -114,9 +114,25 @@ export function reconnect(options: ReconnectOptions = {}): MonoTypeOperatorFunct
         subscriptions.add(timer(delayMs, scheduler).subscribe(() => tryOnce()));
       };
 
+      /** Asks the policy; a policy that throws ends the stream with its error. */
+      const allows = (cause: unknown): boolean | undefined => {
+        try {
+          return shouldReconnect(asCause(cause));
+        } catch (err) {
+          subscriber.error(err);
+          return undefined;
+        }
+      };
+
       const onFailure = (cause: unknown): void => {
         retries += 1;
-        if (retries > maxRetries || !shouldReconnect(asCause(cause))) {
+        if (retries > maxRetries) {
+          subscriber.error(cause);
+          return;
+        }
+        const retry = allows(cause);
+        if (retry === undefined) return;
+        if (!retry) {
           subscriber.error(cause);
           return;
         }
@@ -127,7 +143,9 @@ export function reconnect(options: ReconnectOptions = {}): MonoTypeOperatorFunct
       };
 
       const onDrop = (close: WebSocketCloseEvent): void => {
-        if (!shouldReconnect(close)) {
+        const retry = allows(close);
+        if (retry === undefined) return;
+        if (!retry) {
           subscriber.complete();
           return;
         }

@@ -72,8 +72,15 @@ export function selectProtocol<R>(handlers: ProtocolHandlers<R>): OperatorFuncti
         const events = new Subject<WebSocketEvent>();
         current = events;
         running += 1;
+        let output: Observable<R>;
+        try {
+          output = handler(events.asObservable());
+        } catch (err) {
+          subscriber.error(err);
+          return;
+        }
         outputs.add(
-          handler(events.asObservable()).subscribe({
+          output.subscribe({
             next: (value) => subscriber.next(value),
             error: (err: unknown) => subscriber.error(err),
             complete: () => {
