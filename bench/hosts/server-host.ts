@@ -1,6 +1,6 @@
 // The server process of the benchmark: runs the server side of each workload on command.
 import { arg, serveCommands } from '../lib/host-child';
-import { awaitConnections, broadcast, memory, startApp, startEcho, stopApp, type Variant } from '../workloads/servers';
+import { awaitConnections, broadcast, memory, peakAccepts, startApp, startEcho, stopApp, type Variant } from '../workloads/servers';
 
 serveCommands({
   startEcho: () => startEcho(),
@@ -9,6 +9,7 @@ serveCommands({
   awaitConnections: (args) => awaitConnections(arg(args, 'connections', 'number'), arg(args, 'maxMs', 'number')),
   broadcast: (args) => broadcast(arg(args, 'messages', 'number'), arg(args, 'burst', 'number'), arg(args, 'size', 'number')),
   memory: () => memory(),
+  peakAccepts: (args) => peakAccepts(arg(args, 'windowMs', 'number')),
   /** CPU time (user + system, µs) this process has used so far. */
   cpu: () => {
     const { user, system } = process.cpuUsage();

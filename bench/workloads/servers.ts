@@ -36,10 +36,16 @@ export async function startEcho(): Promise<{ port: number }> {
   return { port: (echo.address() as AddressInfo).port };
 }
 
+/** When the raw app server accepted each connection (for the reconnect storm), bounded. */
+let acceptTimesMs: number[] = [];
+const MAX_ACCEPT_TIMES = 100_000;
+
 async function startRaw(port: number): Promise<AppServer> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port, perMessageDeflate: false });
   const noop = (): void => undefined;
+  acceptTimesMs = [];
   wss.on('connection', (ws) => {
+    if (acceptTimesMs.length < MAX_ACCEPT_TIMES) acceptTimesMs.push(nowMs());
     ws.on('message', noop);
     ws.on('error', noop);
   });
@@ -52,8 +58,10 @@ async function startRaw(port: number): Promise<AppServer> {
       for (const ws of wss.clients) ws.send(data);
     },
     close: async () => {
+      // Stop listening first, so that no client reconnects before the server is gone.
+      const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
       for (const ws of wss.clients) ws.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await closed;
     },
   };
 }
@@ -125,4 +133,14 @@ export async function memory(): Promise<{ heapUsed: number; rss: number }> {
   }
   const { heapUsed, rss } = process.memoryUsage();
   return { heapUsed, rss };
+}
+
+/** The most connections the raw app server accepted within any `windowMs` (the storm's peak load). */
+export function peakAccepts(windowMs: number): { peak: number } {
+  let peak = 0;
+  for (let lo = 0, hi = 0; hi < acceptTimesMs.length; hi++) {
+    while (acceptTimesMs[hi] - acceptTimesMs[lo] > windowMs) lo++;
+    peak = Math.max(peak, hi - lo + 1);
+  }
+  return { peak };
 }
