@@ -61,10 +61,12 @@ export class WebSocketClient {
   /** start() was called while a stop() was closing: start again once the close has come. */
   private restartPending = false;
   private failures = 0;
+  private readonly pipeline: (url: string) => Observable<WebSocketEvent>;
 
   constructor(private readonly options: WebSocketClientOptions) {
     this.currentUrl = parseWebSocketUrl(options.url).href;
     this.queue = options.queue ? new SendQueue(options.queue.maxMessages) : undefined;
+    this.pipeline = this.buildPipeline();
     this.events$ = this.subject.asObservable();
     this.messages$ = this.events$.pipe(filter(isMessage));
   }
@@ -141,16 +143,19 @@ export class WebSocketClient {
     return this.queue?.push(data) ?? false;
   }
 
-  private pipeline(url: string): Observable<WebSocketEvent> {
+  /** Builds the policies once, so that bad options throw from the constructor. */
+  private buildPipeline(): (url: string) => Observable<WebSocketEvent> {
     const { reconnect: reconnectOptions = {}, keepAlive: keepAliveOptions = false, scheduler, queue: _q, connect: connectFn = realConnect, url: _u, ...connectOptions } = this.options;
     const heartbeat = keepAliveOptions === false ? identity : keepAlive({ scheduler, ...keepAliveOptions });
-    const tries$ = defer(() => {
-      this.state = CONNECTING;
-      return connectFn(url, connectOptions).pipe(heartbeat);
-    });
-    if (reconnectOptions === false) return tries$;
-    const shouldReconnect = reconnectOptions.shouldReconnect ?? defaultShouldReconnect;
-    return tries$.pipe(reconnect({ scheduler, ...reconnectOptions, shouldReconnect: (cause) => !this.stopping && shouldReconnect(cause) }));
+    const shouldReconnect = (reconnectOptions && reconnectOptions.shouldReconnect) || defaultShouldReconnect;
+    const retry = reconnectOptions === false
+      ? identity
+      : reconnect({ scheduler, ...reconnectOptions, shouldReconnect: (cause) => !this.stopping && shouldReconnect(cause) });
+    return (url) =>
+      defer(() => {
+        this.state = CONNECTING;
+        return connectFn(url, connectOptions).pipe(heartbeat);
+      }).pipe(retry);
   }
 
   private handle(event: WebSocketEvent): void {
