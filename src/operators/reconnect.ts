@@ -1,4 +1,4 @@
-import { asyncScheduler, Observable, Subscription, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, Subscription, timer, type MonoTypeOperatorFunction, type SchedulerLike, type Subscriber } from 'rxjs';
 import { CloseCode } from '../observables/constants';
 import { WebSocketError } from '../observables/errors';
 import type { WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEvent } from '../observables/events';
@@ -104,80 +104,97 @@ const DROPPED_WITHOUT_CLOSE: WebSocketCloseEvent = {
  */
 export function reconnect(options: ReconnectOptions = {}): MonoTypeOperatorFunction<WebSocketEvent> {
   assertReconnectOptions(options);
-  const { maxRetries = DEFAULT_MAX_RETRIES, shouldReconnect = defaultShouldReconnect, scheduler = asyncScheduler } = options;
   return (source) =>
     new Observable<WebSocketEvent>((subscriber) => {
-      const subscriptions = new Subscription();
-      let retries = 0;
-
-      const retryLater = (delayMs: number): void => {
-        subscriptions.add(timer(delayMs, scheduler).subscribe(() => tryOnce()));
-      };
-
-      /** Asks the policy; a policy that throws ends the stream with its error. */
-      const allows = (cause: unknown): boolean | undefined => {
-        try {
-          return shouldReconnect(asCause(cause));
-        } catch (err) {
-          subscriber.error(err);
-          return undefined;
-        }
-      };
-
-      const onFailure = (cause: unknown): void => {
-        retries += 1;
-        if (retries > maxRetries) {
-          subscriber.error(cause);
-          return;
-        }
-        const retry = allows(cause);
-        if (retry === undefined) return;
-        if (!retry) {
-          subscriber.error(cause);
-          return;
-        }
-        const waitTimeMs = backoffDelay(retries, options);
-        const event: WebSocketErrorEvent = { type: 'error', ...describeCause(cause), retries, waitTimeMs, cause };
-        subscriber.next(event);
-        retryLater(waitTimeMs);
-      };
-
-      const onDrop = (close: WebSocketCloseEvent): void => {
-        const retry = allows(close);
-        if (retry === undefined) return;
-        if (!retry) {
-          subscriber.complete();
-          return;
-        }
-        // Through the scheduler, not recursively: a server that closes every connection at
-        // once must not grow the stack.
-        retryLater(0);
-      };
-
-      const tryOnce = (): void => {
-        if (subscriber.closed) return;
-        let opened = false;
-        let lastClose: WebSocketCloseEvent | undefined;
-        const attempt = source.subscribe({
-          next: (event) => {
-            if (event.type === 'open') {
-              opened = true;
-              retries = 0;
-            } else if (event.type === 'close') {
-              lastClose = event;
-            }
-            subscriber.next(event);
-          },
-          error: (err: unknown) => onFailure(err),
-          complete: () => {
-            if (opened) onDrop(lastClose ?? DROPPED_WITHOUT_CLOSE);
-            else onFailure(lastClose ?? new WebSocketError({ code: 'NETWORK_ERROR', reason: 'Connection ended before it opened' }));
-          },
-        });
-        if (!attempt.closed) subscriptions.add(attempt);
-      };
-
-      tryOnce();
-      return subscriptions;
+      const run = new ReconnectRun(source, subscriber, options);
+      run.tryOnce();
+      return run.subscriptions;
     });
+}
+
+/** One subscription to `reconnect`'s result: the tries, the waits and the count. */
+class ReconnectRun {
+  /** The current try and the pending wait; unsubscribed on teardown. */
+  readonly subscriptions = new Subscription();
+  private retries = 0;
+  private readonly maxRetries: number;
+  private readonly shouldReconnect: (cause: ReconnectCause) => boolean;
+  private readonly scheduler: SchedulerLike;
+
+  constructor(
+    private readonly source: Observable<WebSocketEvent>,
+    private readonly subscriber: Subscriber<WebSocketEvent>,
+    private readonly options: ReconnectOptions,
+  ) {
+    this.maxRetries = options.maxRetries ?? DEFAULT_MAX_RETRIES;
+    this.shouldReconnect = options.shouldReconnect ?? defaultShouldReconnect;
+    this.scheduler = options.scheduler ?? asyncScheduler;
+  }
+
+  tryOnce(): void {
+    if (this.subscriber.closed) return;
+    let opened = false;
+    let lastClose: WebSocketCloseEvent | undefined;
+    const attempt = this.source.subscribe({
+      next: (event) => {
+        if (event.type === 'open') {
+          opened = true;
+          this.retries = 0;
+        } else if (event.type === 'close') {
+          lastClose = event;
+        }
+        this.subscriber.next(event);
+      },
+      error: (err: unknown) => this.onFailure(err),
+      complete: () => {
+        if (opened) this.onDrop(lastClose ?? DROPPED_WITHOUT_CLOSE);
+        else this.onFailure(lastClose ?? new WebSocketError({ code: 'NETWORK_ERROR', reason: 'Connection ended before it opened' }));
+      },
+    });
+    if (!attempt.closed) this.subscriptions.add(attempt);
+  }
+
+  private onFailure(cause: unknown): void {
+    this.retries += 1;
+    if (this.retries > this.maxRetries) {
+      this.subscriber.error(cause);
+      return;
+    }
+    const retry = this.allows(cause);
+    if (retry === undefined) return;
+    if (!retry) {
+      this.subscriber.error(cause);
+      return;
+    }
+    const waitTimeMs = backoffDelay(this.retries, this.options);
+    const event: WebSocketErrorEvent = { type: 'error', ...describeCause(cause), retries: this.retries, waitTimeMs, cause };
+    this.subscriber.next(event);
+    this.retryLater(waitTimeMs);
+  }
+
+  private onDrop(close: WebSocketCloseEvent): void {
+    const retry = this.allows(close);
+    if (retry === undefined) return;
+    if (!retry) {
+      this.subscriber.complete();
+      return;
+    }
+    // Through the scheduler, not recursively: a server that closes every connection at once
+    // must not grow the stack.
+    this.retryLater(0);
+  }
+
+  /** Asks the policy; a policy that throws ends the stream with its error (undefined). */
+  private allows(cause: unknown): boolean | undefined {
+    try {
+      return this.shouldReconnect(asCause(cause));
+    } catch (err) {
+      this.subscriber.error(err);
+      return undefined;
+    }
+  }
+
+  private retryLater(delayMs: number): void {
+    this.subscriptions.add(timer(delayMs, this.scheduler).subscribe(() => this.tryOnce()));
+  }
 }
