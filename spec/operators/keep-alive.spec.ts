@@ -50,6 +50,19 @@ describe('keepAlive()', () => {
     expect(connect.tries[0].socket.pings).toHaveLength(1);
   });
 
+  it('reports its own 1011 and reason even when the peer answers the close with another code', () => {
+    const socket = new FakeSocket();
+    testScheduler.run(({ cold, expectObservable }) => {
+      // The peer answers our close (at 10) with 1000 at 12.
+      const events = cold<WebSocketEvent>('o 11ms c', { o: openEvent({ socket }), c: closeEvent({ code: 1000, reason: 'bye' }) });
+      expectObservable(events.pipe(keepAlive({ intervalMs: 100, timeoutMs: 10 }))).toBe('o 11ms c', {
+        o: expect.objectContaining({ type: 'open' }),
+        c: { type: 'close', code: 1011, reason: 'Ping timeout: no pong within 10 ms', remote: false, wasClean: true },
+      });
+    });
+    expect(socket.closes).toEqual([{ code: 1011, reason: 'Ping timeout: no pong within 10 ms' }]);
+  });
+
   it('waits one interval for the pong when timeoutMs is not given, as IXWebSocket', () => {
     const connect = fakeConnect((socket) => testScheduler.createColdObservable<WebSocketEvent>('-o', { o: openEvent({ socket }) }));
     testScheduler.run(({ expectObservable }) => {

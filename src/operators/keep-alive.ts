@@ -46,6 +46,8 @@ class Heartbeat {
   private deadline: Subscription | undefined;
   /** Set when pings are impossible (browsers) and heartbeat messages go instead. */
   private usesMessages = false;
+  /** Our close, once the answer timed out: the close event reports it, whatever the peer echoed. */
+  closedWith: { code: number; reason: string } | undefined;
 
   constructor(
     private readonly socket: SocketHandle,
@@ -87,6 +89,7 @@ class Heartbeat {
     const reason = this.usesMessages
       ? `Heartbeat timeout: no message within ${timeoutMs} ms`
       : `Ping timeout: no pong within ${timeoutMs} ms`;
+    this.closedWith = { code: CloseCode.INTERNAL_ERROR, reason };
     this.socket.close(CloseCode.INTERNAL_ERROR, reason);
   }
 
@@ -130,9 +133,16 @@ export function keepAlive(options: KeepAliveOptions): MonoTypeOperatorFunction<W
             case 'message':
               heartbeat?.answered(event.type);
               break;
-            case 'close':
+            case 'close': {
+              const ours = heartbeat?.closedWith;
               end();
+              // Some peers answer a close with another code (or none): report why we closed.
+              if (ours !== undefined) {
+                subscriber.next({ ...event, ...ours, remote: false });
+                return;
+              }
               break;
+            }
           }
           subscriber.next(event);
         },
