@@ -103,6 +103,25 @@ describe('serve()', () => {
       expect(server.clients.size).toBe(0);
     });
 
+    it('delivers messages to events$ and messages$ subscribers alike, and completes both on close', async () => {
+      const { server, url } = await start();
+      const accepted = nextConnection(server);
+      const ws = await wsClient(url);
+      const conn = await accepted;
+      const events = record(conn.events$);
+      const messagesA = record(conn.messages$);
+      const messagesB = record(conn.messages$);
+      ws.send('a');
+      ws.send('b');
+      ws.close();
+      const [e, a, b] = await Promise.all([events, messagesA, messagesB]);
+      expect(e.values.map((v) => v.type)).toEqual(['open', 'message', 'message', 'close']);
+      for (const m of [a, b]) {
+        expect(m.values.map((v) => v.data)).toEqual(['a', 'b']);
+        expect(m.completed).toBe(true);
+      }
+    });
+
     it('sends, pings and closes through the connection', async () => {
       const { server, url } = await start();
       const accepted = nextConnection(server);

@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { filter, Observable, type Subscriber } from 'rxjs';
+import { Observable, type Subscriber } from 'rxjs';
 import type { WebSocket as WsWebSocket } from 'ws';
 import { CloseCode, OPEN } from '../observables/constants';
 import type {
@@ -25,8 +25,6 @@ export interface ConnectionContext {
   /** Called once, when the connection has closed. */
   closed(connection: ServerConnection): void;
 }
-
-const isMessage = (e: WebSocketEvent): e is WebSocketMessageEvent => e.type === 'message';
 
 function flatHeaders(headers: ConnectionRequest['headers']): Record<string, string> {
   const out: Record<string, string> = {};
@@ -61,7 +59,8 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
   batchList: Buffer[] | undefined = undefined;
   /** @internal Set by the server's ping sweep, cleared by a pong. */
   awaitingPong = false;
-  private subscribers: Subscriber<WebSocketEvent> | Subscriber<WebSocketEvent>[] | undefined = undefined;
+  private subscribers: Subscribers = undefined;
+  private messageSubscribers: Subscribers = undefined;
   private pending: WebSocketEvent[] | undefined = undefined;
   private flowing = false;
   private pausedForPending = false;
@@ -96,12 +95,15 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
 
   /** The connection's events: `open`, then `message` / `ping` / `pong`, then `close`, then completion. */
   get events$(): Observable<WebSocketEvent> {
-    return (this.eventsObservable ??= new Observable<WebSocketEvent>((subscriber) => this.addSubscriber(subscriber)));
+    return (this.eventsObservable ??= new Observable<WebSocketEvent>((subscriber) => this.addSubscriber(subscriber, false)));
   }
 
   /** The `message` events of `events$`; completes when the connection closes. */
   get messages$(): Observable<WebSocketMessageEvent> {
-    return (this.messagesObservable ??= this.events$.pipe(filter(isMessage)));
+    // Its own subscriber list rather than events$.pipe(filter(...)): one object less per subscription.
+    return (this.messagesObservable ??= new Observable<WebSocketMessageEvent>((subscriber) =>
+      this.addSubscriber(subscriber as Subscriber<WebSocketEvent>, true),
+    ));
   }
 
   /**
@@ -132,16 +134,19 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
 
   /** @internal Receives this connection's events from WsSocket. */
   next(event: WebSocketEvent): void {
+    if (event.type === 'message') {
+      if (this.subscribers === undefined && this.messageSubscribers === undefined) {
+        if (!this.flowing) this.keep(event);
+        return;
+      }
+      deliver(this.subscribers, event);
+      deliver(this.messageSubscribers, event);
+      return;
+    }
     if (event.type === 'pong') this.awaitingPong = false;
     else if (event.type === 'close') this.closeEvent = event;
-    const subscribers = this.subscribers;
-    if (subscribers === undefined) {
-      if (!this.flowing) this.keep(event);
-    } else if (Array.isArray(subscribers)) {
-      for (const s of subscribers) s.next(event);
-    } else {
-      subscribers.next(event);
-    }
+    if (this.subscribers !== undefined) deliver(this.subscribers, event);
+    else if (!this.flowing) this.keep(event);
   }
 
   /** @internal */
@@ -153,10 +158,11 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
   complete(): void {
     this.completed = true;
     this.context.closed(this);
-    const subscribers = this.subscribers;
-    this.subscribers = undefined;
-    if (Array.isArray(subscribers)) for (const s of subscribers) s.complete();
-    else subscribers?.complete();
+    const all = this.subscribers;
+    const messagesOnly = this.messageSubscribers;
+    this.subscribers = this.messageSubscribers = undefined;
+    completeAll(all);
+    completeAll(messagesOnly);
   }
 
   private keep(event: WebSocketEvent): void {
@@ -173,35 +179,54 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
     return { type: 'open', url, headers: flatHeaders(headers), protocol, socket: this };
   }
 
-  private addSubscriber(subscriber: Subscriber<WebSocketEvent>): (() => void) | undefined {
-    subscriber.next(this.openEvent());
+  /** Replays what a new subscriber is owed, then adds it (to the message-only list for `messages$`). */
+  private addSubscriber(subscriber: Subscriber<WebSocketEvent>, onlyMessages: boolean): (() => void) | undefined {
+    if (!onlyMessages) subscriber.next(this.openEvent());
     if (!this.flowing) {
       this.flowing = true;
       const pending = this.pending;
       this.pending = undefined;
-      if (pending !== undefined) for (const e of pending) subscriber.next(e);
+      if (pending !== undefined) for (const e of pending) if (!onlyMessages || e.type === 'message') subscriber.next(e);
       if (this.pausedForPending) {
         this.pausedForPending = false;
         this.ws.resume();
       }
-    } else if (this.completed && this.closeEvent !== undefined) {
+    } else if (this.completed && this.closeEvent !== undefined && !onlyMessages) {
       subscriber.next(this.closeEvent);
     }
     if (this.completed) {
       subscriber.complete();
       return undefined;
     }
-    const current = this.subscribers;
-    this.subscribers = current === undefined ? subscriber : Array.isArray(current) ? [...current, subscriber] : [current, subscriber];
-    return () => this.removeSubscriber(subscriber);
+    if (onlyMessages) this.messageSubscribers = added(this.messageSubscribers, subscriber);
+    else this.subscribers = added(this.subscribers, subscriber);
+    return () => {
+      if (onlyMessages) this.messageSubscribers = removed(this.messageSubscribers, subscriber);
+      else this.subscribers = removed(this.subscribers, subscriber);
+    };
   }
+}
 
-  private removeSubscriber(subscriber: Subscriber<WebSocketEvent>): void {
-    const current = this.subscribers;
-    if (current === subscriber) this.subscribers = undefined;
-    else if (Array.isArray(current)) {
-      const rest = current.filter((s) => s !== subscriber);
-      this.subscribers = rest.length === 1 ? rest[0] : rest;
-    }
-  }
+// Subscriber lists: one subscriber (the usual case) is kept without an array.
+type Subscribers = Subscriber<WebSocketEvent> | Subscriber<WebSocketEvent>[] | undefined;
+
+function added(list: Subscribers, s: Subscriber<WebSocketEvent>): Subscribers {
+  return list === undefined ? s : Array.isArray(list) ? [...list, s] : [list, s];
+}
+
+function removed(list: Subscribers, s: Subscriber<WebSocketEvent>): Subscribers {
+  if (list === s) return undefined;
+  if (!Array.isArray(list)) return list;
+  const rest = list.filter((x) => x !== s);
+  return rest.length === 1 ? rest[0] : rest;
+}
+
+function deliver(list: Subscribers, event: WebSocketEvent): void {
+  if (Array.isArray(list)) for (const s of list) s.next(event);
+  else list?.next(event);
+}
+
+function completeAll(list: Subscribers): void {
+  if (Array.isArray(list)) for (const s of list) s.complete();
+  else list?.complete();
 }

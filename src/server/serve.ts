@@ -43,6 +43,8 @@ export interface WebSocketServer {
 }
 
 const ignore = (): void => undefined;
+const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
+  typeof (value as { then?: unknown } | undefined)?.then === 'function';
 
 class Server implements WebSocketServer, ConnectionContext {
   readonly listening: Promise<ListeningAddress>;
@@ -202,7 +204,7 @@ class Server implements WebSocketServer, ConnectionContext {
     };
     try {
       const result = authorize(request);
-      if (result instanceof Promise) result.then(settle, (err: unknown) => settle(err instanceof Error ? err : new Error(String(err))));
+      if (isThenable(result)) result.then(settle, (err: unknown) => settle(err instanceof Error ? err : new Error(String(err))));
       else settle(result);
     } catch (err) {
       settle(err instanceof Error ? err : new Error(String(err)));
