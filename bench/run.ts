@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildForBench, removeBuild } from './lib/build';
+import { buildForBench, removeBuild, type HostName } from './lib/build';
 import { FULL, QUICK, openFilesFor, type BenchConfig } from './lib/config';
 import { Host } from './lib/host';
 import { buildRow, formatTable, type Metrics, type Row, type RowSpec } from './lib/report';
@@ -84,17 +84,18 @@ async function main(): Promise<number> {
     cfg.idle.connections = fit;
   }
   const openFiles = openFilesFor(Math.max(cfg.idle.connections, cfg.broadcast.clients, cfg.storm.clients));
-  const buildDir = args.dist ? undefined : await buildForBench();
-  if (buildDir) process.on('exit', () => removeBuild(buildDir));
-  process.env.RXWS_BENCH_FROM = buildDir ?? path.join(__dirname, '..', 'dist');
+  const buildDir = await buildForBench();
+  process.on('exit', () => removeBuild(buildDir));
+  process.env.RXWS_BENCH_FROM = args.dist ? path.join(__dirname, '..', 'dist') : buildDir;
+  const host = (name: HostName): string => path.join(buildDir, `${name}.cjs`);
   const workloads = WORKLOADS.filter((w) => !args.only || args.only.includes(w.id));
 
   const started = new Date();
   const loadBefore = os.loadavg();
   const prof = args.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${args.profileDir}`] : [];
   const [client, server] = await Promise.all([
-    Host.start('hosts/client-host.ts', { label: 'clients', openFiles, nodeFlags: prof }),
-    Host.start('hosts/server-host.ts', { label: 'server', openFiles, nodeFlags: ['--expose-gc', ...prof] }),
+    Host.start(host('client-host'), { label: 'clients', openFiles, nodeFlags: prof }),
+    Host.start(host('server-host'), { label: 'server', openFiles, nodeFlags: ['--expose-gc', ...prof] }),
   ]);
   let microHost: Host | undefined;
   const freshHosts: Host[] = [];
@@ -106,13 +107,13 @@ async function main(): Promise<number> {
       server,
       echoUrl: `ws://127.0.0.1:${port}`,
       freshServer: async (files) => {
-        const host = await Host.start('hosts/server-host.ts', { label: 'fresh server', openFiles: files, nodeFlags: ['--expose-gc'] });
-        freshHosts.push(host);
-        return host;
+        const fresh = await Host.start(host('server-host'), { label: 'fresh server', openFiles: files, nodeFlags: ['--expose-gc'] });
+        freshHosts.push(fresh);
+        return fresh;
       },
       micro: async () => {
         // A young generation big enough that no scavenge falls inside a measured window.
-        microHost ??= await Host.start('hosts/micro-host.ts', {
+        microHost ??= await Host.start(host('micro-host'), {
           label: 'micro',
           nodeFlags: ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64'],
         });

@@ -1,16 +1,21 @@
-// Builds rxws for the benchmark the way the package is built (tsup, CommonJS, es2022, the
+// Builds rxws and the bench hosts the way the package is built (tsup, CommonJS, es2022, the
 // dependencies external), into a private folder: the bench measures the code users install,
 // not tsx's on-the-fly transpilation (which keeps function names by defining a `name` property
-// on every closure, ~250 B each: that alone would skew the memory figures), and it does not
-// depend on a dist/ that may be stale or being rebuilt.
+// on every named closure: ~250 B and a few µs each, enough to skew memory and handshake
+// figures), and it does not depend on a dist/ that may be stale or being rebuilt.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
+/** The bench host programs, bundled next to rxws so that they run as plain JavaScript too. */
+export const HOSTS = ['client-host', 'server-host', 'micro-host'] as const;
+export type HostName = (typeof HOSTS)[number];
+
 /**
- * Builds `rxws` and `rxws/server` to a fresh folder under node_modules/.cache (inside the
- * project, so the build finds ws and rxjs as the package does); returns it (see `removeBuild`).
+ * Builds `rxws`, `rxws/server` and the bench hosts to a fresh folder under node_modules/.cache
+ * (inside the project, so the build finds ws and rxjs as the package does); returns it (see
+ * `removeBuild`). The hosts load rxws at run time from RXWS_BENCH_FROM (this folder or dist/).
  */
 export async function buildForBench(): Promise<string> {
   const { build } = await import('tsup');
@@ -21,7 +26,11 @@ export async function buildForBench(): Promise<string> {
   const outDir = mkdtempSync(path.join(cache, 'rxws-bench-'));
   await build({
     config: false,
-    entry: { index: path.join(ROOT, 'src/index.ts'), server: path.join(ROOT, 'src/server/index.ts') },
+    entry: {
+      index: path.join(ROOT, 'src/index.ts'),
+      server: path.join(ROOT, 'src/server/index.ts'),
+      ...Object.fromEntries(HOSTS.map((h) => [h, path.join(ROOT, 'bench', 'hosts', `${h}.ts`)])),
+    },
     format: ['cjs'],
     platform: 'node',
     target: 'es2022',

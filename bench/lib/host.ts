@@ -57,9 +57,9 @@ export class Host {
     });
   }
 
-  /** Starts `script` (a .ts file under bench/) in a child Node process and waits until it is ready. */
+  /** Starts `script` (a built .cjs host program) in a child Node process and waits until it is ready. */
   static async start(script: string, options: HostOptions): Promise<Host> {
-    const nodeArgs = ['--import', 'tsx', ...(options.nodeFlags ?? []), path.resolve(__dirname, '..', script)];
+    const nodeArgs = [...(options.nodeFlags ?? []), script];
     // `exec` keeps one process (the pid is Node's) and the IPC channel passes through the shell.
     const limit = options.openFiles ? `ulimit -n ${options.openFiles} 2>/dev/null; ` : '';
     const child = spawn('/bin/sh', ['-c', `${limit}exec "$0" "$@"`, process.execPath, ...nodeArgs], {
