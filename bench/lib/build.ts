@@ -3,7 +3,7 @@
 // not tsx's on-the-fly transpilation (which keeps function names by defining a `name` property
 // on every named closure: ~250 B and a few µs each, enough to skew memory and handshake
 // figures), and it does not depend on a dist/ that may be stale or being rebuilt.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -23,6 +23,7 @@ export async function buildForBench(): Promise<string> {
   const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
   const cache = path.join(ROOT, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
+  removeStaleBuilds(cache);
   const outDir = mkdtempSync(path.join(cache, 'rxws-bench-'));
   await build({
     config: false,
@@ -42,6 +43,17 @@ export async function buildForBench(): Promise<string> {
     outExtension: () => ({ js: '.cjs' }),
   });
   return outDir;
+}
+
+/** Builds older than this were left by a run that was killed (a live run removes its own). */
+const STALE_MS = 6 * 60 * 60 * 1000;
+
+function removeStaleBuilds(cache: string): void {
+  for (const name of readdirSync(cache)) {
+    if (!name.startsWith('rxws-bench-')) continue;
+    const dir = path.join(cache, name);
+    if (Date.now() - statSync(dir).mtimeMs > STALE_MS) removeBuild(dir);
+  }
 }
 
 export function removeBuild(dir: string): void {
