@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import net from 'node:net';
+import tls from 'node:tls';
 import { filter, firstValueFrom, take, tap } from 'rxjs';
 import { connect, type WebSocketMessageEvent } from 'rxws';
 import { useTestCertificates } from '../helpers/certs';
@@ -29,6 +30,22 @@ describe('serve() with tls', () => {
     expect(cert?.fingerprint256).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
     expect(cert?.validFrom).toBeInstanceOf(Date);
     expect(cert!.validTo.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('answers a client without a certificate 403 on a kept-alive plain HTTP request, and closes the connection', async () => {
+    const { server: pair, ca } = certs();
+    const { port } = await start({ tls: { certFile: pair.certFile, keyFile: pair.keyFile, caFile: ca.certFile } });
+    const socket = tls.connect({ host: '127.0.0.1', port, ca: ca.cert, servername: 'localhost' });
+    socket.on('error', () => undefined);
+    await once(socket, 'secureConnect');
+    socket.write('GET / HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n\r\n');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await once(socket, 'close');
+    const answer = Buffer.concat(chunks).toString();
+    expect(answer).toMatch(/^HTTP\/1\.1 403 Forbidden\r\n/);
+    expect(answer).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer).toMatch(/\r\n\r\nClient certificate required: /);
   });
 
   it('drops a TCP client that never starts the TLS handshake within handshakeTimeoutMs', async () => {

@@ -1,4 +1,5 @@
-import { describeNetworkError } from '../observables/network-errors';
+import { CLIENT_CERTIFICATE_RESET_HINT, describeNetworkError } from '../observables/network-errors';
+import type { TlsOptions } from '../observables/options';
 
 /**
  * Machine-readable causes of a failed HTTP request, named as in IXWebSocket's `HttpErrorCode`
@@ -77,8 +78,12 @@ const TLS_CODES = {
 /** Where a request was when its connection failed: decides SendError vs ReadError. */
 export type ExchangeStage = 'connecting' | 'sending' | 'awaitingResponse' | 'readingBody';
 
-/** Maps a Node network / TLS / parser error to an HttpError with the wording `connect` uses. */
-export function networkFailure(err: unknown, target: URL, stage: ExchangeStage, status = 0): HttpError {
+/**
+ * Maps a Node network / TLS / parser error to an HttpError with the wording `connect` uses.
+ * `tls` is the request's: a reset before any response, after offering a client certificate, says
+ * that the server may not have accepted that certificate.
+ */
+export function networkFailure(err: unknown, target: URL, stage: ExchangeStage, status = 0, tls?: TlsOptions): HttpError {
   const host = target.hostname.replace(/^\[|\]$/g, '');
   const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
   const base = { url: target.href, status, cause: err };
@@ -87,15 +92,18 @@ export function networkFailure(err: unknown, target: URL, stage: ExchangeStage, 
   if (typeof errno === 'string' && errno.startsWith('HPE_')) {
     return new HttpError({ ...base, code: 'ReadError', reason: `Malformed HTTP response from ${target.href}: ${message} (${errno})` });
   }
-  const described = describeNetworkError(err, host, port);
+  const clientCertificate = target.protocol === 'https:' && tls?.certFile !== undefined;
+  const described = describeNetworkError(err, host, port, { clientCertificate });
   if (described.code === 'DNS_FAILURE') return new HttpError({ ...base, code: 'CannotResolveHost', reason: described.reason });
   if (described.code in TLS_CODES) {
     return new HttpError({ ...base, code: TLS_CODES[described.code as keyof typeof TLS_CODES], reason: described.reason });
   }
   if (stage === 'connecting') return new HttpError({ ...base, code: 'CannotConnect', reason: described.reason });
+  // A Node TLS server checks the client certificate after the handshake: a refusal is a reset then.
+  const hint = clientCertificate && stage !== 'readingBody' && described.code === 'CONNECTION_RESET' ? CLIENT_CERTIFICATE_RESET_HINT : '';
   if (stage === 'sending') {
-    return new HttpError({ ...base, code: 'SendError', reason: `Sending the request to ${target.href} failed: ${message}` });
+    return new HttpError({ ...base, code: 'SendError', reason: `Sending the request to ${target.href} failed: ${message}${hint}` });
   }
   const when = stage === 'awaitingResponse' ? 'before a response arrived' : 'while the response body was being read';
-  return new HttpError({ ...base, code: 'ReadError', reason: `The connection to ${host} on port ${port} broke ${when} (${message})` });
+  return new HttpError({ ...base, code: 'ReadError', reason: `The connection to ${host} on port ${port} broke ${when} (${message})${hint}` });
 }

@@ -113,7 +113,7 @@ class HopExchange {
     this.req.on('error', (err: NodeJS.ErrnoException) => {
       // A kept-alive socket the server closed while idle fails before any answer: retryable.
       const stale = this.req.reusedSocket && this.stage !== 'readingBody' && ['ECONNRESET', 'EPIPE'].includes(String(err.code));
-      this.fail(networkFailure(err, hop.url, this.stage), stale);
+      this.fail(networkFailure(err, hop.url, this.stage, 0, settings.options.tls), stale);
     });
     this.req.on('response', (res: IncomingMessage) => this.answered(res));
     sink.event({ type: 'sent', method: hop.method, url: this.url });

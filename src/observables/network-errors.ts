@@ -112,7 +112,7 @@ export interface NetworkErrorContext {
 
 // A Node TLS server requiring client certificates (rejectUnauthorized) verifies them after the
 // handshake and then drops the connection without a TLS alert: all the client sees is a reset.
-const CLIENT_CERTIFICATE_RESET_HINT =
+export const CLIENT_CERTIFICATE_RESET_HINT =
   '; a server that requires client certificates does this when it does not accept the one sent: check that tls.certFile is signed by a CA the server trusts and has not expired';
 
 /**

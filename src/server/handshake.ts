@@ -1,7 +1,9 @@
-// Handshake policy: what to answer an upgrade request, as pure functions, plus the one
-// effectful helper that writes a refusal on the raw socket.
+// Handshake policy: what to answer an upgrade request, as pure functions, plus the effectful
+// helpers that read a TLS socket's verification result and write a refusal on the raw socket.
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
 import type { ProtocolPolicy } from './options';
 import type { AuthorizeResult, UpgradeRefusal, UpgradeRequest } from './types';
 
@@ -76,6 +78,47 @@ export function refusalOf(result: AuthorizeResult): UpgradeRefusal | undefined {
     return result;
   }
   throw new Error(`authorize() returned ${JSON.stringify(result)}: expected true, false or { status: 400..599, reason?, headers? }`);
+}
+
+// OpenSSL verification results (Node's `authorizationError`) that a client can act on by name.
+const CERTIFICATE_PROBLEMS: Record<string, string> = {
+  CERT_HAS_EXPIRED: 'expired',
+  CERT_NOT_YET_VALID: 'not yet valid (check the clocks)',
+  INVALID_PURPOSE: 'not made for client authentication (it needs extKeyUsage clientAuth)',
+  CERT_REVOKED: 'revoked',
+};
+
+/**
+ * The refusal for a TLS client whose certificate the server did not verify (mutual TLS): none was
+ * presented, or `authorizationError` (Node's name for OpenSSL's verification result) says why it
+ * was not accepted. The reason goes to the client as the 403 body.
+ */
+export function clientCertificateRefusal(presented: boolean, authorizationError: string | undefined): UpgradeRefusal {
+  if (!presented) {
+    return {
+      status: 403,
+      reason: 'Client certificate required: this server accepts only clients presenting a certificate signed by a CA it trusts (tls.certFile and tls.keyFile)',
+    };
+  }
+  const code = authorizationError || 'UNSPECIFIED';
+  const problem = CERTIFICATE_PROBLEMS[code];
+  if (problem !== undefined) return { status: 403, reason: `Client certificate ${problem}: ${code}` };
+  return { status: 403, reason: `Client certificate not trusted: ${code}; present one signed by a CA this server trusts` };
+}
+
+/**
+ * For a server that requests client certificates: the refusal for a connection whose certificate
+ * Node did not verify (`socket.authorized` false), or undefined for a verified one.
+ */
+export function unverifiedClientRefusal(socket: Socket): UpgradeRefusal | undefined {
+  const tls = socket as Partial<TLSSocket>;
+  if (tls.authorized === true) return undefined;
+  const cert: unknown = typeof tls.getPeerCertificate === 'function' ? tls.getPeerCertificate() : undefined;
+  const presented = typeof cert === 'object' && cert !== null && Object.keys(cert).length > 0;
+  // Node types it as an Error but sets the OpenSSL code string (e.g. 'CERT_HAS_EXPIRED').
+  const error: unknown = tls.authorizationError;
+  const code = typeof error === 'string' ? error : (error as { code?: string } | undefined)?.code;
+  return clientCertificateRefusal(presented, code);
 }
 
 /** Header names and values must not smuggle line breaks into the response. */

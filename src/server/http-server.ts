@@ -2,7 +2,7 @@
 // handler (value, Promise or Observable) and writes its HttpResponse.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { firstValueFrom, isObservable } from 'rxjs';
-import type { HttpHandler, HttpRequest, HttpResponse, ServerErrorEvent } from './types';
+import type { HttpHandler, HttpRequest, HttpResponse, ServerErrorEvent, UpgradeRefusal } from './types';
 
 const UPGRADE_REQUIRED =
   'Upgrade Required: this is a WebSocket server. Connect with a WebSocket client (ws:// or wss://).';
@@ -50,6 +50,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | und
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** Refuses a plain HTTP request before any handler sees it (an unverified client certificate) and ends the connection. */
+export function refuseHttpRequest(req: IncomingMessage, res: ServerResponse, refusal: UpgradeRefusal): void {
+  res.on('error', () => undefined);
+  req.resume();
+  send(res, { status: refusal.status, headers: { ...refusal.headers, Connection: 'close' }, body: refusal.reason ?? '' });
 }
 
 /** Answers one plain HTTP request: 426 without a handler, 413 over the body limit, 500 when the handler fails. */

@@ -11,8 +11,8 @@ import { Broadcaster, encodeFrames } from './broadcast';
 import { clientCertificate } from './certificate';
 import { ServerConnection, type ConnectionContext } from './connection';
 import { listenError } from './errors';
-import { checkUpgradeRequest, chooseProtocol, parseOfferedProtocols, refusalOf, writeRefusal } from './handshake';
-import { answerHttpRequest } from './http-server';
+import { checkUpgradeRequest, chooseProtocol, parseOfferedProtocols, refusalOf, unverifiedClientRefusal, writeRefusal } from './handshake';
+import { answerHttpRequest, refuseHttpRequest } from './http-server';
 import * as d from './options';
 import type { ServeOptions } from './options';
 import type { AuthorizeResult, ServerErrorEvent, UpgradeRefusal, UpgradeRequest } from './types';
@@ -60,6 +60,8 @@ class Server implements WebSocketServer, ConnectionContext {
   private readonly handshakeTimers = new WeakMap<Duplex, ReturnType<typeof setTimeout>>();
   private readonly upgrading = new Set<Duplex>();
   private readonly pingTimer: ReturnType<typeof setInterval> | undefined;
+  /** Client certificates are required (`tls.caFile` roots): unverified clients get 403. */
+  private readonly verifiesClients: boolean;
   private nextId = 0;
   private nextProtocol = '';
   private closing: Promise<void> | undefined;
@@ -69,9 +71,11 @@ class Server implements WebSocketServer, ConnectionContext {
     this.maxBufferedAmount = options.maxBufferedAmount ?? d.DEFAULT_MAX_BUFFERED_AMOUNT;
     this.broadcaster = new Broadcaster(this.maxBufferedAmount);
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? d.DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS;
-    this.http = options.tls
-      ? https.createServer({ ...resolveServerTls(options.tls), handshakeTimeout: handshakeTimeoutMs })
-      : http.createServer();
+    const tls = options.tls ? resolveServerTls(options.tls) : undefined;
+    this.verifiesClients = tls?.requestCert === true;
+    // Client certificates are requested in TLS but judged here: Node would drop an unverified
+    // client without a word (the client sees a reset); serve() answers it 403 with the reason.
+    this.http = tls ? https.createServer({ ...tls, rejectUnauthorized: false, handshakeTimeout: handshakeTimeoutMs }) : http.createServer();
     this.wss = new WsServer({
       noServer: true,
       clientTracking: false,
@@ -86,6 +90,11 @@ class Server implements WebSocketServer, ConnectionContext {
     });
     this.http.on('request', (req: IncomingMessage, res: http.ServerResponse) => {
       this.handshakeDone(req.socket);
+      const unverified = this.verifiesClients ? unverifiedClientRefusal(req.socket) : undefined;
+      if (unverified !== undefined) {
+        refuseHttpRequest(req, res, unverified);
+        return;
+      }
       const limit = options.maxHttpBodyBytes ?? d.DEFAULT_MAX_HTTP_BODY;
       void answerHttpRequest(req, res, options.onRequest, limit, (e) => this.errors.next(e));
     });
@@ -174,7 +183,8 @@ class Server implements WebSocketServer, ConnectionContext {
     const offered = parseOfferedProtocols(req.headers['sec-websocket-protocol']);
     const refusal: UpgradeRefusal | undefined = this.closing
       ? { status: 503, reason: 'Server is shutting down' }
-      : checkUpgradeRequest(req) ??
+      : (this.verifiesClients ? unverifiedClientRefusal(req.socket) : undefined) ??
+        checkUpgradeRequest(req) ??
         (offered === undefined ? { status: 400, reason: 'Invalid Sec-WebSocket-Protocol header: expected a comma-separated list of distinct tokens' } : undefined) ??
         (this.clientSet.size + this.upgrading.size >= max
           ? { status: 503, reason: `Server is at its limit of ${max} connections; try again later`, headers: { 'Retry-After': '1' } }

@@ -157,8 +157,12 @@ export function resolveClientTls(tls: TlsOptions | undefined, servername: string
 /**
  * Node server TLS options (for `https.createServer`, `tls.createServer`) from rxws `TlsOptions`.
  * `certFile` and `keyFile` are required. A `caFile` naming roots (PEM or path) makes client
- * certificates required and verified against them (mutual TLS); `SYSTEM` and `NONE` ask for none,
- * so browsers connect normally. Throws `TlsConfigError` for unusable options.
+ * certificates required and verified against them (mutual TLS): `requestCert` and
+ * `rejectUnauthorized`, so a server built on these options alone never lets an unverified client
+ * through (Node drops it after the handshake, without an alert). `serve()` uses these options with
+ * `rejectUnauthorized: false` instead and answers such a client 403 with the reason.
+ * `SYSTEM` and `NONE` ask for no client certificate, so browsers connect normally. Throws
+ * `TlsConfigError` for unusable options.
  *
  * @example
  * import https from 'node:https';
