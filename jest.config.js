@@ -5,7 +5,7 @@ module.exports = {
   testMatch: ['<rootDir>/spec/**/*.spec.ts', '<rootDir>/examples/**/*.spec.ts'],
   moduleNameMapper: {
     '^rxws$': '<rootDir>/src/index.ts',
-    '^rxws/(server|http|tls|testing)$': '<rootDir>/src/$1/index.ts',
+    '^rxws/(server|http|tls|testing|redis)$': '<rootDir>/src/$1/index.ts',
   },
   testTimeout: 30000,
   maxWorkers: 2,

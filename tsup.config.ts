@@ -20,6 +20,7 @@ export default defineConfig([
       http: 'src/http/index.ts',
       tls: 'src/tls/index.ts',
       testing: 'src/testing/index.ts',
+      redis: 'src/redis/index.ts',
     },
     platform: 'node',
   },

@@ -35,7 +35,7 @@ describe('the package', () => {
     expect(files.filter((f) => !existsSync(path.join(root, f)))).toEqual([]);
   });
 
-  it.each(['rxws', 'rxws/server', 'rxws/http', 'rxws/tls', 'rxws/testing'])('%s loads with require and import', (entry) => {
+  it.each(['rxws', 'rxws/server', 'rxws/http', 'rxws/tls', 'rxws/testing', 'rxws/redis'])('%s loads with require and import', (entry) => {
     const cjs = node(['-e', `console.log(Object.keys(require(${JSON.stringify(entry)})).sort().join(','))`]).trim();
     const esm = node(['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).sort().join(','))`]).trim();
     expect(cjs.length).toBeGreaterThan(0);
