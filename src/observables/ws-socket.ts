@@ -25,9 +25,15 @@ function byteLength(data: SendData): number {
   return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
 }
 
+/** Where a `ws` WebSocket's events go: its WsSocket, found by the shared listeners below. */
+const OWNER = Symbol('rxws.WsSocket');
+type OwnedWs = WsWebSocket & { [OWNER]?: WsSocket };
+
 /**
- * One open (or opening) `ws` connection as a SocketHandle. Listeners are bound once per
- * connection; the message path allocates only the event object.
+ * One open (or opening) `ws` connection as a SocketHandle. The `ws` listeners are shared by all
+ * connections (an emitter calls them with itself as `this`, which leads to its WsSocket): no
+ * closure per connection, which counts at 10,000 idle server connections. The message path
+ * allocates only the event object.
  */
 export class WsSocket implements SocketHandle {
   /** Set once the peer violated the protocol: reported as the close code instead of ws's 1006. */
@@ -37,6 +43,7 @@ export class WsSocket implements SocketHandle {
   /** The code and reason of our own close: reported when the peer never answers it (half-open). */
   private localClose: { code: number; reason: string } | undefined;
   private sink: EventSink | undefined;
+  private transportErrorListener: ((err: Error) => void) | undefined;
 
   constructor(
     readonly ws: WsWebSocket,
@@ -96,11 +103,14 @@ export class WsSocket implements SocketHandle {
   /** Starts delivering message, ping, pong and close events to `sink`. */
   attach(sink: EventSink): void {
     this.sink = sink;
-    this.ws.on('message', this.onMessage);
-    this.ws.on('ping', this.onPing);
-    this.ws.on('pong', this.onPong);
-    this.ws.on('close', this.onClose);
-    this.ws.on('error', this.onError);
+    const ws = this.ws as OwnedWs;
+    if (ws[OWNER] === this) return;
+    ws[OWNER] = this;
+    ws.on('message', WsSocket.onMessage);
+    ws.on('ping', WsSocket.onPing);
+    ws.on('pong', WsSocket.onPong);
+    ws.on('close', WsSocket.onClose);
+    ws.on('error', WsSocket.onError);
   }
 
   /** Stops delivering events; the connection itself is left as it is. */
@@ -108,46 +118,57 @@ export class WsSocket implements SocketHandle {
     this.sink = undefined;
   }
 
-  private readonly onMessage = (data: Buffer, isBinary: boolean): void => {
-    const sink = this.sink;
-    if (sink === undefined) return;
+  // The shared `ws` listeners: `this` is the emitting WebSocket.
+  private static onMessage(this: OwnedWs, data: Buffer, isBinary: boolean): void {
+    const socket = this[OWNER];
+    const sink = socket?.sink;
+    if (socket === undefined || sink === undefined) return;
     if (isBinary) {
       sink.next({
         type: 'message',
         binary: true,
-        data: this.plainBinary ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data,
+        data: socket.plainBinary ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data,
         wireSize: data.length,
-        socket: this,
+        socket,
       });
     } else {
-      sink.next({ type: 'message', binary: false, data: data.toString(), wireSize: data.length, socket: this });
+      sink.next({ type: 'message', binary: false, data: data.toString(), wireSize: data.length, socket });
     }
-  };
+  }
 
-  private readonly onPing = (data: Buffer): void => {
-    this.sink?.next({ type: 'ping', data: data.length ? new Uint8Array(data) : EMPTY });
-  };
+  private static onPing(this: OwnedWs, data: Buffer): void {
+    this[OWNER]?.sink?.next({ type: 'ping', data: data.length ? new Uint8Array(data) : EMPTY });
+  }
 
-  private readonly onPong = (data: Buffer): void => {
-    this.sink?.next({ type: 'pong', data: data.length ? new Uint8Array(data) : EMPTY });
-  };
+  private static onPong(this: OwnedWs, data: Buffer): void {
+    this[OWNER]?.sink?.next({ type: 'pong', data: data.length ? new Uint8Array(data) : EMPTY });
+  }
+
+  private static onError(this: OwnedWs, err: Error & { code?: string }): void {
+    const socket = this[OWNER];
+    if (socket === undefined) return;
+    socket.lastError = err;
+    if (err.code?.startsWith('WS_ERR_')) {
+      socket.violation = { code: closeCodeOfWsError(err), reason: err.message };
+    }
+  }
+
+  private static onClose(this: OwnedWs, code: number, reasonBytes: Buffer): void {
+    this[OWNER]?.reportClose(code, reasonBytes);
+  }
 
   /**
    * Listener for the TCP/TLS socket's own errors, which `ws` does not re-emit: it lets a
    * dropped connection's close reason name the cause (`read ECONNRESET`) instead of a bare 1006.
+   * Made on first use (only clients use it).
    */
-  readonly onTransportError = (err: Error): void => {
-    this.lastError ??= err;
-  };
+  get onTransportError(): (err: Error) => void {
+    return (this.transportErrorListener ??= (err: Error): void => {
+      this.lastError ??= err;
+    });
+  }
 
-  private readonly onError = (err: Error & { code?: string }): void => {
-    this.lastError = err;
-    if (err.code?.startsWith('WS_ERR_')) {
-      this.violation = { code: closeCodeOfWsError(err), reason: err.message };
-    }
-  };
-
-  private readonly onClose = (code: number, reasonBytes: Buffer): void => {
+  private reportClose(code: number, reasonBytes: Buffer): void {
     const sink = this.sink;
     this.sink = undefined;
     if (sink === undefined) return;
@@ -169,7 +190,7 @@ export class WsSocket implements SocketHandle {
     }
     sink.next({ type: 'close', code, reason, remote, wasClean });
     sink.complete();
-  };
+  }
 
   /** True once the connection is fully closed. */
   get isClosed(): boolean {
