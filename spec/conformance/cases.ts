@@ -198,7 +198,7 @@ const distinctKeys = (frames: Frame[]): string[] => {
   const keys = frames.filter((f) => f.maskKey).map((f) => f.maskKey!.toString('hex'));
   return new Set(keys).size === keys.length ? [] : [`mask keys repeat: ${keys.join(' ')}`];
 };
-add('10 Masking', '20 messages: a fresh mask key for each frame (client)', {
+add('10 Masking', '20 messages: a fresh mask key per frame from a client, none from a server', {
   send: Array.from({ length: 20 }, (_, i) => text(`message ${i}`)),
   expect: Array.from({ length: 20 }, (_, i) => echo(TEXT, `message ${i}`)),
   close: 1000,

@@ -2,6 +2,7 @@ import { startRawServer, type RawServer } from '../helpers/raw-peer';
 import { CASES } from './cases';
 import { clientTarget } from './client-target';
 import { runCase, type CaseResult } from './runner';
+import { serverTarget, type ServerTarget } from './server-target';
 import { failureList, summaryTable, writeReliabilityTable } from './summary';
 
 const results: CaseResult[] = [];
@@ -22,6 +23,20 @@ describe('conformance: rxws client (connect) against a raw server', () => {
 
   it.each(CASES.map((c) => [`${c.id} ${c.title}`, c] as const))('%s', async (_name, c) => {
     const result = await runCase(c, clientTarget(server));
+    results.push(result);
+    expect(result.problems).toEqual([]);
+  });
+});
+
+describe('conformance: rxws server (serve) against a raw client', () => {
+  let target: ServerTarget;
+  beforeAll(() => {
+    target = serverTarget();
+  });
+  afterAll(() => target.close());
+
+  it.each(CASES.map((c) => [`${c.id} ${c.title}`, c] as const))('%s', async (_name, c) => {
+    const result = await runCase(c, target);
     results.push(result);
     expect(result.problems).toEqual([]);
   });
