@@ -66,8 +66,6 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
   private pausedForPending = false;
   private completed = false;
   private closeEvent: WebSocketCloseEvent | undefined = undefined;
-  private eventsObservable: Observable<WebSocketEvent> | undefined = undefined;
-  private messagesObservable: Observable<WebSocketMessageEvent> | undefined = undefined;
 
   /** @internal Created by the server. */
   constructor(
@@ -93,17 +91,18 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
     return this;
   }
 
+  // events$ and messages$ are made on each read, not kept: a connection subscribed to once
+  // carries no Observable (nor its closure) afterwards.
+
   /** The connection's events: `open`, then `message` / `ping` / `pong`, then `close`, then completion. */
   get events$(): Observable<WebSocketEvent> {
-    return (this.eventsObservable ??= new Observable<WebSocketEvent>((subscriber) => this.addSubscriber(subscriber, false)));
+    return new Observable<WebSocketEvent>((subscriber) => this.addSubscriber(subscriber, false));
   }
 
   /** The `message` events of `events$`; completes when the connection closes. */
   get messages$(): Observable<WebSocketMessageEvent> {
     // Its own subscriber list rather than events$.pipe(filter(...)): one object less per subscription.
-    return (this.messagesObservable ??= new Observable<WebSocketMessageEvent>((subscriber) =>
-      this.addSubscriber(subscriber as Subscriber<WebSocketEvent>, true),
-    ));
+    return new Observable<WebSocketMessageEvent>((subscriber) => this.addSubscriber(subscriber as Subscriber<WebSocketEvent>, true));
   }
 
   /**
@@ -139,14 +138,15 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
         if (!this.flowing) this.keep(event);
         return;
       }
-      deliver(this.subscribers, event);
-      deliver(this.messageSubscribers, event);
+      if (deliver(this.subscribers, event)) this.subscribers = pruned(this.subscribers);
+      if (deliver(this.messageSubscribers, event)) this.messageSubscribers = pruned(this.messageSubscribers);
       return;
     }
     if (event.type === 'pong') this.awaitingPong = false;
     else if (event.type === 'close') this.closeEvent = event;
-    if (this.subscribers !== undefined) deliver(this.subscribers, event);
-    else if (!this.flowing) this.keep(event);
+    if (this.subscribers !== undefined) {
+      if (deliver(this.subscribers, event)) this.subscribers = pruned(this.subscribers);
+    } else if (!this.flowing) this.keep(event);
   }
 
   /** @internal */
@@ -179,8 +179,13 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
     return { type: 'open', url, headers: flatHeaders(headers), protocol, socket: this };
   }
 
-  /** Replays what a new subscriber is owed, then adds it (to the message-only list for `messages$`). */
-  private addSubscriber(subscriber: Subscriber<WebSocketEvent>, onlyMessages: boolean): (() => void) | undefined {
+  /**
+   * Replays what a new subscriber is owed, then adds it (to the message-only list for `messages$`).
+   * Returns no teardown: RxJS would keep it in an array made for each subscription (with the
+   * closure, ~280 B per idle subscribed connection). A subscriber that unsubscribed is closed:
+   * it gets nothing more, and leaves the list at the next event or subscription.
+   */
+  private addSubscriber(subscriber: Subscriber<WebSocketEvent>, onlyMessages: boolean): undefined {
     if (!onlyMessages) subscriber.next(this.openEvent());
     if (!this.flowing) {
       this.flowing = true;
@@ -198,35 +203,48 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
       subscriber.complete();
       return undefined;
     }
+    if (subscriber.closed) return undefined;
     if (onlyMessages) this.messageSubscribers = added(this.messageSubscribers, subscriber);
     else this.subscribers = added(this.subscribers, subscriber);
-    return () => {
-      if (onlyMessages) this.messageSubscribers = removed(this.messageSubscribers, subscriber);
-      else this.subscribers = removed(this.subscribers, subscriber);
-    };
+    return undefined;
   }
 }
 
 // Subscriber lists: one subscriber (the usual case) is kept without an array.
 type Subscribers = Subscriber<WebSocketEvent> | Subscriber<WebSocketEvent>[] | undefined;
 
+// Subscribers that unsubscribed are `closed`; they are skipped, and dropped by `pruned`.
+
+/** The list without its closed subscribers. */
+function pruned(list: Subscribers): Subscribers {
+  if (!Array.isArray(list)) return list?.closed === true ? undefined : list;
+  const open = list.filter((s) => !s.closed);
+  return open.length === 0 ? undefined : open.length === 1 ? open[0] : open;
+}
+
 function added(list: Subscribers, s: Subscriber<WebSocketEvent>): Subscribers {
-  return list === undefined ? s : Array.isArray(list) ? [...list, s] : [list, s];
+  const open = pruned(list);
+  return open === undefined ? s : Array.isArray(open) ? [...open, s] : [open, s];
 }
 
-function removed(list: Subscribers, s: Subscriber<WebSocketEvent>): Subscribers {
-  if (list === s) return undefined;
-  if (!Array.isArray(list)) return list;
-  const rest = list.filter((x) => x !== s);
-  return rest.length === 1 ? rest[0] : rest;
-}
-
-function deliver(list: Subscribers, event: WebSocketEvent): void {
-  if (Array.isArray(list)) for (const s of list) s.next(event);
-  else list?.next(event);
+/** Gives `event` to the open subscribers; true when a closed one was seen (the list needs pruning). */
+function deliver(list: Subscribers, event: WebSocketEvent): boolean {
+  if (list === undefined) return false;
+  if (!Array.isArray(list)) {
+    if (list.closed) return true;
+    list.next(event);
+    return false;
+  }
+  let sawClosed = false;
+  for (const s of list) {
+    if (s.closed) sawClosed = true;
+    else s.next(event);
+  }
+  return sawClosed;
 }
 
 function completeAll(list: Subscribers): void {
-  if (Array.isArray(list)) for (const s of list) s.complete();
-  else list?.complete();
+  if (Array.isArray(list)) {
+    for (const s of list) if (!s.closed) s.complete();
+  } else if (list?.closed === false) list.complete();
 }

@@ -249,6 +249,8 @@ class Server implements WebSocketServer, ConnectionContext {
   }
 
   private accept(ws: WsWebSocket, upgrade: UpgradeRequest, socket: Duplex): void {
+    // ws now handles the socket's errors: two listeners would cost an array per connection.
+    socket.removeListener('error', ignore);
     const { url, headers, remoteAddress, remotePort, certificate } = upgrade;
     const request = { url, headers, remoteAddress, remotePort, protocol: ws.protocol, certificate };
     const connection = new ServerConnection(ws, ++this.nextId, request, socket, this);
