@@ -3,7 +3,7 @@ import { serve, type ServerConnection, type WebSocketServer } from 'rxws/server'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { connectRawClient } from '../helpers/raw-peer';
 import { startEchoServer, type TestWsServer } from '../helpers/ws-server';
-import { EventLog, waitFor } from './events';
+import { EventLog } from './events';
 import { guardProcess, type CrashGuard } from './guard';
 
 describe('faults: detection and recovery (keepAlive, reconnect, WebSocketClient, serve)', () => {
