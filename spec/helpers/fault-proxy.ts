@@ -11,6 +11,9 @@ interface Pipe {
   server: net.Socket;
   /** Bytes each direction may still forward before the cut (Infinity: no cut). */
   budget: Record<Direction, number>;
+  /** Chunks held back by `delay`, in order. */
+  delayed: Record<Direction, Array<{ at: number; data: Buffer; thenCut: boolean }>>;
+  timers: Record<Direction, NodeJS.Timeout | undefined>;
 }
 
 export interface FaultProxy {
@@ -60,26 +63,41 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
     }
   };
 
+  const write = (pipe: Pipe, direction: Direction, data: Buffer, thenCut: boolean): void => {
+    const to = direction === 'toServer' ? pipe.server : pipe.client;
+    if (to.destroyed) return;
+    const how = cut?.how ?? 'reset';
+    if (!thenCut) to.write(data);
+    else if (data.length) to.write(data, () => kill(pipe, how));
+    else kill(pipe, how);
+  };
+
+  // Delayed chunks wait in a FIFO per direction, so turning the delay off never reorders bytes.
+  const drain = (pipe: Pipe, direction: Direction): void => {
+    const queue = pipe.delayed[direction];
+    while (queue.length && queue[0].at <= Date.now()) {
+      const item = queue.shift()!;
+      write(pipe, direction, item.data, item.thenCut);
+    }
+    pipe.timers[direction] = queue.length ? setTimeout(() => drain(pipe, direction), queue[0].at - Date.now()) : undefined;
+  };
+
   const forward = (pipe: Pipe, direction: Direction, chunk: Buffer): void => {
     if (dropping) return;
-    const to = direction === 'toServer' ? pipe.server : pipe.client;
     let data = chunk;
+    let thenCut = false;
     const budget = pipe.budget[direction];
     if (data.length >= budget) {
       data = chunk.subarray(0, budget);
       pipe.budget[direction] = 0;
-      const how = cut?.how ?? 'reset';
-      const write = (): void => {
-        if (data.length) to.write(data, () => kill(pipe, how));
-        else kill(pipe, how);
-      };
-      if (delayMs) setTimeout(write, delayMs);
-      else write();
-      return;
+      thenCut = true;
+    } else if (budget !== Infinity) {
+      pipe.budget[direction] -= data.length;
     }
-    if (budget !== Infinity) pipe.budget[direction] -= data.length;
-    if (delayMs) setTimeout(() => to.destroyed || to.write(data), delayMs);
-    else to.write(data);
+    const queue = pipe.delayed[direction];
+    if (delayMs === 0 && queue.length === 0) return write(pipe, direction, data, thenCut);
+    queue.push({ at: Date.now() + delayMs, data, thenCut });
+    if (pipe.timers[direction] === undefined) pipe.timers[direction] = setTimeout(() => drain(pipe, direction), delayMs);
   };
 
   const server = net.createServer((client) => {
@@ -97,7 +115,13 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
     upstream.on('error', () => undefined);
     const budget = { toServer: Infinity, toClient: Infinity };
     if (cut) budget[cut.direction] = cut.bytes;
-    const pipe: Pipe = { client, server: upstream, budget };
+    const pipe: Pipe = {
+      client,
+      server: upstream,
+      budget,
+      delayed: { toServer: [], toClient: [] },
+      timers: { toServer: undefined, toClient: undefined },
+    };
     pipes.add(pipe);
     client.on('data', (chunk: Buffer) => forward(pipe, 'toServer', chunk));
     upstream.on('data', (chunk: Buffer) => forward(pipe, 'toClient', chunk));
@@ -106,6 +130,8 @@ export async function startFaultProxy(targetPort: number, targetHost = '127.0.0.
     upstream.on('end', () => client.end());
     const done = (): void => {
       if (!pipes.delete(pipe)) return;
+      clearTimeout(pipe.timers.toServer);
+      clearTimeout(pipe.timers.toClient);
       client.destroy();
       upstream.destroy();
     };
