@@ -13,6 +13,7 @@ import type {
 import type { EventSink } from '../observables/sink';
 import { WsSocket } from '../observables/ws-socket';
 import type { BatchTarget, Broadcaster } from './broadcast';
+import { assertTopic, type Fanout } from './topics';
 import type { ConnectionRequest } from './types';
 
 /** Events kept for a connection nobody has subscribed to yet; past this, reading pauses. */
@@ -22,6 +23,8 @@ export const MAX_PENDING_EVENTS = 64;
 export interface ConnectionContext {
   readonly broadcaster: Broadcaster;
   readonly maxBufferedAmount: number;
+  /** Topic membership (kept by the server so a topic broadcast visits only its members). */
+  readonly fanout: Fanout;
   /** Called once, when the connection has closed. */
   closed(connection: ServerConnection): void;
 }
@@ -59,6 +62,10 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
   batchList: Buffer[] | undefined = undefined;
   /** @internal Set by the server's ping sweep, cleared by a pong. */
   awaitingPong = false;
+  /** @internal Stamp of the last multi-topic broadcast that reached this connection (see Fanout). */
+  broadcastMark = 0;
+  /** Made on the first join: an idle connection carries no set. */
+  private topicSet: Set<string> | undefined = undefined;
   private subscribers: Subscribers = undefined;
   private messageSubscribers: Subscribers = undefined;
   private pending: WebSocketEvent[] | undefined = undefined;
@@ -126,6 +133,34 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
     super.close(code, reason);
   }
 
+  /** The topics this connection has joined (a live, read-only view). */
+  get topics(): ReadonlySet<string> {
+    return this.topicSet ?? NO_TOPICS;
+  }
+
+  /**
+   * Joins `topic`, so that `broadcast(data, { topic })` reaches this connection (on every
+   * instance's broadcast, with an adapter). Returns false when it was already a member or has
+   * closed (a closed connection leaves every topic). A topic is a non-empty string of at most 1024 characters.
+   *
+   * @example
+   * conn.join(`room:${new URL(conn.request.url, 'ws://x').searchParams.get('room')}`);
+   */
+  join(topic: string): boolean {
+    assertTopic(topic, 'join()');
+    if (this.completed || this.topicSet?.has(topic) === true) return false;
+    (this.topicSet ??= new Set()).add(topic);
+    this.context.fanout.join(this, topic);
+    return true;
+  }
+
+  /** Leaves `topic`; returns false when this connection was not a member. */
+  leave(topic: string): boolean {
+    if (this.topicSet?.delete(topic) !== true) return false;
+    this.context.fanout.leave(this, topic);
+    return true;
+  }
+
   /** @internal */
   tooSlow(): void {
     this.closeForPolicy(CloseCode.POLICY_VIOLATION, 'client too slow');
@@ -157,6 +192,7 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
   /** @internal */
   complete(): void {
     this.completed = true;
+    if (this.topicSet !== undefined) for (const topic of this.topicSet) this.context.fanout.leave(this, topic);
     this.context.closed(this);
     const all = this.subscribers;
     const messagesOnly = this.messageSubscribers;
@@ -209,6 +245,8 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
     return undefined;
   }
 }
+
+const NO_TOPICS: ReadonlySet<string> = new Set();
 
 // Subscriber lists: one subscriber (the usual case) is kept without an array.
 type Subscribers = Subscriber<WebSocketEvent> | Subscriber<WebSocketEvent>[] | undefined;

@@ -2,6 +2,9 @@
 export { serve } from './serve';
 export type { ListeningAddress, WebSocketServer } from './serve';
 export { ServerConnection, MAX_PENDING_EVENTS } from './connection';
+export { InProcessBus } from './adapter';
+export type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
+export { MAX_TOPIC_LENGTH } from './topics';
 export {
   ServeOptionsError,
   DEFAULT_PORT,
@@ -21,11 +24,13 @@ export type { StaticFilesOptions } from './static-files';
 export { redirect, echoRequest } from './handlers';
 export type {
   AuthorizeResult,
+  BroadcastOptions,
   ClientCertificate,
   ConnectionRequest,
   HttpHandler,
   HttpRequest,
   HttpResponse,
+  PublishResult,
   ServerErrorEvent,
   UpgradeRefusal,
   UpgradeRequest,

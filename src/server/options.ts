@@ -1,4 +1,5 @@
 import type { PerMessageDeflateOptions, TlsOptions } from '../observables/options';
+import { assertAdapter, type BroadcastAdapter } from './adapter';
 import type { AuthorizeResult, HttpHandler, UpgradeRequest } from './types';
 
 /** Default port, as IXWebSocket's server (the `rxws` command-line servers use 8008). */
@@ -72,6 +73,13 @@ export interface ServeOptions {
   onRequest?: HttpHandler;
   /** Largest plain HTTP request body read for `onRequest`, in bytes; more gets 413. Default 1 MiB. */
   maxHttpBodyBytes?: number;
+  /**
+   * Makes this server one instance of a logical server spread over processes or machines:
+   * broadcasts (and their topics) also reach the clients of the other instances. E.g.
+   * `redisAdapter()` from `rxws/redis`, or `new InProcessBus().adapter()`. Default: none (this
+   * process only). See docs/scale-out.md.
+   */
+  adapter?: BroadcastAdapter;
 }
 
 /** Thrown by `serve()` for options it cannot use; says which option and what to do. */
@@ -110,6 +118,13 @@ export function validateServeOptions(options: ServeOptions): void {
       if (typeof p !== 'string' || !TOKEN.test(p)) {
         throw new ServeOptionsError(`Invalid subprotocol ${JSON.stringify(p)}: it must be a non-empty token (RFC 6455 §4.1)`);
       }
+    }
+  }
+  if (options.adapter !== undefined) {
+    try {
+      assertAdapter(options.adapter);
+    } catch (e) {
+      throw new ServeOptionsError((e as Error).message);
     }
   }
   for (const name of ['authorize', 'onRequest'] as const) {

@@ -7,7 +7,8 @@ import { WebSocketServer as WsServer, type ServerOptions as WsServerOptions, typ
 import { CloseCode, OPEN } from '../observables/constants';
 import type { SendData } from '../observables/events';
 import { resolveServerTls } from '../tls/resolve';
-import { Broadcaster, encodeFrames } from './broadcast';
+import type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
+import { Broadcaster } from './broadcast';
 import { clientCertificate } from './certificate';
 import { ServerConnection, type ConnectionContext } from './connection';
 import { listenError } from './errors';
@@ -15,7 +16,8 @@ import { checkUpgradeRequest, chooseProtocol, parseOfferedProtocols, refusalOf, 
 import { answerHttpRequest, refuseHttpRequest } from './http-server';
 import * as d from './options';
 import type { ServeOptions } from './options';
-import type { AuthorizeResult, ServerErrorEvent, UpgradeRefusal, UpgradeRequest } from './types';
+import { audienceOf, Fanout, type Audience } from './topics';
+import type { AuthorizeResult, BroadcastOptions, PublishResult, ServerErrorEvent, UpgradeRefusal, UpgradeRequest } from './types';
 
 /** Where a server listens. */
 export interface ListeningAddress {
@@ -34,10 +36,29 @@ export interface WebSocketServer {
   /** Hot: failures that did not stop the server (a throwing `onRequest`, `authorize` or `protocols`). */
   readonly errors$: Observable<ServerErrorEvent>;
   /**
-   * Sends `data` to every open connection (or those `filter` accepts); returns how many. The
-   * message is framed once and written with the turn's other broadcasts in one write per socket.
+   * Sends `data` to every open connection, or to the members of `options.topic`, less
+   * `options.except`; returns how many connections of THIS server it was queued for. The message
+   * is framed once and written with the turn's other broadcasts in one write per socket.
+   *
+   * With an `adapter`, the message also goes to the other instances (fire-and-forget: a failure
+   * is reported on `errors$` with source 'adapter'; use `publish` to await it). A `filter`
+   * function cannot travel to other processes: `broadcast(data, filter)` stays on this server.
    */
-  broadcast(data: SendData, filter?: (connection: ServerConnection) => boolean): number;
+  broadcast(data: SendData, options?: BroadcastOptions | ((connection: ServerConnection) => boolean)): number;
+  /**
+   * As `broadcast(data, options)`, but tells whether the other instances got it: resolves once the
+   * adapter has handed the message on, rejects when it could not (Redis unreachable…). This
+   * server's own clients get the message at once, in both cases. Without an adapter it resolves
+   * at once with `instances: 1`.
+   *
+   * @example
+   * try {
+   *   const { local, instances } = await server.publish('deploy at 18:00', { topic: 'ops' });
+   * } catch (e) {
+   *   console.error('other instances did not get it:', e);
+   * }
+   */
+  publish(data: SendData, options?: BroadcastOptions): Promise<PublishResult>;
   /** Closes every connection with 1001, stops listening and resolves when the port is released. */
   close(): Promise<void>;
 }
@@ -50,6 +71,8 @@ class Server implements WebSocketServer, ConnectionContext {
   readonly listening: Promise<ListeningAddress>;
   readonly broadcaster: Broadcaster;
   readonly maxBufferedAmount: number;
+  readonly fanout: Fanout;
+  private readonly adapter: BroadcastAdapter | undefined;
   private readonly connections = new Subject<ServerConnection>();
   private readonly errors = new Subject<ServerErrorEvent>();
   readonly connections$ = this.connections.asObservable();
@@ -70,6 +93,10 @@ class Server implements WebSocketServer, ConnectionContext {
   constructor(private readonly options: ServeOptions) {
     this.maxBufferedAmount = options.maxBufferedAmount ?? d.DEFAULT_MAX_BUFFERED_AMOUNT;
     this.broadcaster = new Broadcaster(this.maxBufferedAmount);
+    this.fanout = new Fanout(this.broadcaster, this.clientSet);
+    this.adapter = options.adapter;
+    // Before anything listens: an adapter that refuses (already in use) leaves nothing open.
+    this.adapter?.attach(this.adapterHost);
     const handshakeTimeoutMs = options.handshakeTimeoutMs ?? d.DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS;
     const tls = options.tls ? resolveServerTls(options.tls) : undefined;
     this.verifiesClients = tls?.requestCert === true;
@@ -120,27 +147,30 @@ class Server implements WebSocketServer, ConnectionContext {
     return this.clientSet;
   }
 
-  broadcast(data: SendData, filter?: (connection: ServerConnection) => boolean): number {
-    if (typeof data !== 'string' && !(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) {
-      throw new TypeError('broadcast(): data must be a string (text) or a Uint8Array / ArrayBuffer (binary)');
-    }
-    let frames: Buffer[] | undefined;
-    let from = -1;
-    let count = 0;
-    for (const connection of this.clientSet) {
-      if (connection.readyState !== OPEN || (filter !== undefined && !filter(connection))) continue;
-      count++;
-      if (!connection.batchable) {
-        connection.send(data);
-        continue;
-      }
-      if (frames === undefined) {
-        frames = encodeFrames(data);
-        from = this.broadcaster.add(frames);
-      }
-      this.broadcaster.enqueue(connection, frames, from);
+  broadcast(data: SendData, options?: BroadcastOptions | ((connection: ServerConnection) => boolean)): number {
+    checkData(data, 'broadcast()');
+    if (typeof options === 'function') return this.fanout.deliver(data, audienceOf(undefined, 'broadcast()'), options);
+    const audience = audienceOf(options, 'broadcast()');
+    const count = this.fanout.deliver(data, audience);
+    if (this.adapter !== undefined && this.closing === undefined) {
+      this.adapter.publish(adapterMessage(data, audience.topics)).then(undefined, this.reportAdapterError);
     }
     return count;
+  }
+
+  publish(data: SendData, options?: BroadcastOptions): Promise<PublishResult> {
+    let local: number;
+    let audience: Audience;
+    try {
+      checkData(data, 'publish()');
+      audience = audienceOf(options, 'publish()');
+      local = this.fanout.deliver(data, audience);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.adapter === undefined) return Promise.resolve({ local, instances: 1 });
+    if (this.closing !== undefined) return Promise.reject(new Error('publish(): the server is closed; other instances were not told'));
+    return this.adapter.publish(adapterMessage(data, audience.topics)).then((instances) => ({ local, instances }));
   }
 
   close(): Promise<void> {
@@ -154,6 +184,7 @@ class Server implements WebSocketServer, ConnectionContext {
 
   private async shutdown(): Promise<void> {
     clearInterval(this.pingTimer);
+    const adapterClosed = this.adapter?.close().catch(this.reportAdapterError);
     const released = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.broadcaster.flushNow();
     if (this.clientSet.size > 0) {
@@ -164,6 +195,7 @@ class Server implements WebSocketServer, ConnectionContext {
     for (const socket of this.upgrading) socket.destroy();
     this.http.closeAllConnections();
     await released;
+    await adapterClosed;
     this.connections.complete();
     this.errors.complete();
   }
@@ -258,6 +290,14 @@ class Server implements WebSocketServer, ConnectionContext {
     this.connections.next(connection);
   }
 
+  private readonly reportAdapterError = (error: unknown): void => this.errors.next({ source: 'adapter', error });
+
+  /** What the adapter may call: deliver another instance's broadcast here, report a failure. */
+  private readonly adapterHost: AdapterHost = {
+    deliver: (message: AdapterMessage): number => this.fanout.deliver(message.data, { topics: message.topics, exceptId: 0 }),
+    reportError: this.reportAdapterError,
+  };
+
   private readonly pingSweep = (): void => {
     for (const connection of this.clientSet) {
       if (connection.readyState !== OPEN) continue;
@@ -269,6 +309,16 @@ class Server implements WebSocketServer, ConnectionContext {
       }
     }
   };
+}
+
+function checkData(data: SendData, where: string): void {
+  if (typeof data !== 'string' && !(data instanceof Uint8Array) && !(data instanceof ArrayBuffer)) {
+    throw new TypeError(`${where}: data must be a string (text) or a Uint8Array / ArrayBuffer (binary)`);
+  }
+}
+
+function adapterMessage(data: SendData, topics: readonly string[] | undefined): AdapterMessage {
+  return { data: data instanceof ArrayBuffer ? new Uint8Array(data) : data, topics };
 }
 
 /**

@@ -84,6 +84,31 @@ export type HttpHandler = (request: HttpRequest) => HttpResponse | Promise<HttpR
 /** A failure inside the server that did not stop it, reported on `errors$`. */
 export interface ServerErrorEvent {
   /** Where it happened. */
-  readonly source: 'onRequest' | 'authorize' | 'protocols' | 'server';
+  readonly source: 'onRequest' | 'authorize' | 'protocols' | 'server' | 'adapter';
   readonly error: unknown;
+}
+
+/**
+ * Whom `broadcast` and `publish` reach. With an adapter, `topic` travels to the other instances
+ * and selects there too; `except` names a connection of this server, so it only applies here.
+ *
+ * @example
+ * conn.messages$.subscribe((m) => server.broadcast(m.data, { topic: 'room:42', except: conn }));
+ */
+export interface BroadcastOptions {
+  /** Only connections that joined this topic (or one of these topics; each connection gets it once). Default: all. */
+  readonly topic?: string | readonly string[];
+  /** Not to this connection (or the connection with this id), e.g. the sender of a chat message. */
+  readonly except?: { readonly id: number } | number;
+}
+
+/** What `server.publish` resolves with. */
+export interface PublishResult {
+  /** Connections of this server the message was queued for. */
+  readonly local: number;
+  /**
+   * Server instances the message reached, this one included: 1 without an adapter; with Redis,
+   * the subscribers that PUBLISH reported (instances whose Redis connection was up).
+   */
+  readonly instances: number;
 }
