@@ -1,0 +1,46 @@
+/** Machine-readable causes of a Redis adapter failure. */
+export type RedisAdapterErrorCode =
+  /** A broadcast could not be published: the connection to Redis is down (it is being retried). */
+  | 'OFFLINE'
+  /** A broadcast could not be published: the adapter is closed, or gave up reconnecting. */
+  | 'CLOSED'
+  /** Redis did not answer a PUBLISH in time: other instances may or may not have the message. */
+  | 'TIMEOUT'
+  /** Redis answered a PUBLISH with an error. */
+  | 'PUBLISH_FAILED'
+  /** A connection to Redis failed or was lost; it is being retried. */
+  | 'CONNECTION'
+  /** The reconnect policy gave up (`maxRetries`): the adapter stays down. */
+  | 'GAVE_UP'
+  /** Something on the channel was not an rxws broadcast; it was dropped. */
+  | 'MALFORMED_MESSAGE';
+
+/**
+ * A failure of the Redis adapter: a rejected `server.publish()`, or an event on `server.errors$`
+ * (source 'adapter'). `cause` holds node-redis's own error when there is one.
+ *
+ * @example
+ * server.errors$.subscribe(({ source, error }) => {
+ *   if (error instanceof RedisAdapterError && error.code === 'OFFLINE') metrics.increment('broadcast.local_only');
+ * });
+ */
+export class RedisAdapterError extends Error {
+  override readonly name = 'RedisAdapterError';
+  constructor(
+    readonly code: RedisAdapterErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** `url` without credentials, for messages. */
+export function redisAddress(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.length > 1 ? u.pathname : ''}`;
+  } catch {
+    return '(unparsable Redis URL)';
+  }
+}
