@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { WebSocketServer } from 'ws';
 import { connect, WebSocketError, type LookupFunction, type WebSocketCloseEvent, type WebSocketEvent, type WebSocketOpenEvent } from 'rxws';
+import { useTestCertificates } from '../helpers/certs';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy';
 import { firstMatch, record } from '../helpers/observe';
 import { startRawServer, type RawServer } from '../helpers/raw-peer';
 import { startEchoServer, startWsServer, type TestWsServer } from '../helpers/ws-server';
-import { selfSignedCertificate } from './certs';
 import { guardProcess, type CrashGuard } from './guard';
 
 const isOpen = (e: WebSocketEvent): e is WebSocketOpenEvent => e.type === 'open';
@@ -20,6 +20,7 @@ describe('faults: connect() through a faulty network', () => {
   let proxy: FaultProxy | undefined;
   let raw: RawServer | undefined;
   let guard: CrashGuard;
+  const certs = useTestCertificates();
 
   beforeEach(() => {
     guard = guardProcess();
@@ -123,7 +124,8 @@ describe('faults: connect() through a faulty network', () => {
     ['server hello cut (server to client, 200 bytes)', 200, 'toClient'],
     ['client hello cut (client to server, 40 bytes)', 40, 'toServer'],
   ] as const)('TLS handshake cut: %s errors with a clear reason', async (_name, bytes, direction) => {
-    const { cert, key } = selfSignedCertificate();
+    const { cert, key } = certs().server;
+    const ca = certs().ca.cert;
     const tlsServer = https.createServer({ cert, key });
     const wss = new WebSocketServer({ server: tlsServer });
     tlsServer.listen(0, '127.0.0.1');
@@ -131,7 +133,7 @@ describe('faults: connect() through a faulty network', () => {
     try {
       proxy = await startFaultProxy((tlsServer.address() as AddressInfo).port);
       proxy.cutAfter(bytes, direction, 'reset');
-      const rec = await record(connect(proxy.url('/', true), { tls: { caFile: cert } }));
+      const rec = await record(connect(proxy.url('/', true), { tls: { caFile: ca } }));
       expect(rec.values).toEqual([]);
       expect(rec.error).toBeInstanceOf(WebSocketError);
       const err = rec.error as WebSocketError;
@@ -139,7 +141,7 @@ describe('faults: connect() through a faulty network', () => {
       expect(err.reason).toContain(`127.0.0.1 on port ${proxy.port}`);
       // Sanity: without the cut the same client connects.
       proxy.clearCut();
-      const { value, subscription } = firstMatch(connect(proxy.url('/', true), { tls: { caFile: cert } }), isOpen);
+      const { value, subscription } = firstMatch(connect(proxy.url('/', true), { tls: { caFile: ca } }), isOpen);
       await value;
       subscription.unsubscribe();
     } finally {
