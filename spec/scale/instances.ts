@@ -97,7 +97,7 @@ export class Instance {
     await exited;
   }
 
-  private request(request: Omit<InstanceRequest, 'id'>): Promise<unknown> {
+  private request(request: InstanceRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never): Promise<unknown> {
     const id = ++this.nextId;
     const answered = new Promise<unknown>((resolve, reject) => {
       this.waiters.push((r) => {
