@@ -24,7 +24,15 @@ export interface Envelope extends AdapterMessage {
   readonly origin: Buffer;
 }
 
-/** Encodes `message`, published by the instance `origin`, as one Buffer. */
+/**
+ * Encodes `message`, published by the instance `origin` (16 bytes), as one Buffer: what the
+ * Redis adapter publishes. Another program can use it to reach the clients of every instance.
+ *
+ * @example
+ * import { randomBytes } from 'node:crypto';
+ * const envelope = encodeEnvelope(randomBytes(16), { data: 'maintenance at 18:00', topics: ['ops'] });
+ * await redisClient.publish('rxws:broadcast', envelope);
+ */
 export function encodeEnvelope(origin: Buffer, message: AdapterMessage): Buffer {
   const { data, topics } = message;
   const binary = typeof data !== 'string';
@@ -58,7 +66,15 @@ export function isFrom(envelope: Buffer, origin: Buffer): boolean {
   return envelope.length >= HEADER_BYTES && envelope.compare(origin, 0, INSTANCE_ID_BYTES, ORIGIN_AT, HEADER_BYTES) === 0;
 }
 
-/** Decodes an envelope; throws a TypeError saying what is wrong with a malformed one. */
+/**
+ * Decodes an envelope; throws a TypeError saying what is wrong with a malformed one.
+ *
+ * @example
+ * await subscriber.subscribe('rxws:broadcast', (buffer) => {
+ *   const { data, topics } = decodeEnvelope(buffer);
+ *   console.log(topics ?? 'everyone', typeof data === 'string' ? data : `${data.length} bytes`);
+ * }, true);
+ */
 export function decodeEnvelope(envelope: Buffer): Envelope {
   if (envelope.length < HEADER_BYTES) throw new TypeError(`Not an rxws broadcast: ${envelope.length} bytes, shorter than the ${HEADER_BYTES}-byte header`);
   if (envelope[0] !== ENVELOPE_VERSION) throw new TypeError(`Not an rxws broadcast of format ${ENVELOPE_VERSION}: version byte is ${envelope[0]}`);

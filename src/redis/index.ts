@@ -1,6 +1,6 @@
 // The `rxws/redis` entry: re-exports only. Needs the `redis` package (v5), an optional peer dependency.
 export { redisAdapter, redisReconnectStrategy } from './adapter';
-export type { RedisAdapter, ReconnectStrategy } from './adapter';
+export type { RedisAdapter, RedisAdapterStatus, ReconnectStrategy } from './adapter';
 export { RedisAdapterError } from './errors';
 export type { RedisAdapterErrorCode } from './errors';
 export { DEFAULT_REDIS_URL, DEFAULT_CHANNEL, DEFAULT_PUBLISH_TIMEOUT_MS } from './options';
