@@ -5,6 +5,8 @@ export type { WebSocketErrorCode } from './observables/errors';
 export type {
   SendData,
   SocketHandle,
+  WriteCallback,
+  WriteError,
   WebSocketEvent,
   WebSocketEventType,
   WebSocketOpenEvent,
@@ -31,5 +33,5 @@ export type { KeepAliveOptions } from './operators/keep-alive';
 export { selectProtocol } from './operators/select-protocol';
 export type { ProtocolHandler, ProtocolHandlers } from './operators/select-protocol';
 export { WebSocketClient } from './client/websocket-client';
-export type { WebSocketClientOptions, ConnectFunction } from './client/websocket-client';
+export type { WebSocketClientOptions, ConnectFunction, UndeliveredMessage } from './client/websocket-client';
 export type { QueueOptions } from './client/send-queue';

@@ -1,4 +1,4 @@
-import type { SendData, SocketHandle } from '../observables/events';
+import type { SendData } from '../observables/events';
 
 /** Options of `WebSocketClient`'s send queue. */
 export interface QueueOptions {
@@ -8,7 +8,7 @@ export interface QueueOptions {
 
 /** Messages sent while disconnected, delivered in order on the next open. */
 export class SendQueue {
-  private readonly items: SendData[] = [];
+  private items: SendData[] = [];
 
   constructor(readonly maxMessages: number) {
     if (!Number.isInteger(maxMessages) || maxMessages < 1) {
@@ -27,11 +27,21 @@ export class SendQueue {
     return true;
   }
 
-  /** Sends what the socket accepts, in order; what it refuses stays queued. */
-  flush(socket: SocketHandle): void {
+  /** Sends what `send` accepts, in order; what it refuses stays queued. */
+  flush(send: (data: SendData) => boolean): void {
     let sent = 0;
-    while (sent < this.items.length && socket.send(this.items[sent])) sent++;
+    while (sent < this.items.length && send(this.items[sent])) sent++;
     this.items.splice(0, sent);
+  }
+
+  /**
+   * Puts messages that never left a dead connection back at the head, in their order, as many
+   * as there is room for; returns how many (the first ones) were taken.
+   */
+  requeue(messages: readonly SendData[]): number {
+    const taken = Math.min(messages.length, this.maxMessages - this.items.length);
+    if (taken > 0) this.items = messages.slice(0, taken).concat(this.items);
+    return taken;
   }
 
   clear(): void {

@@ -2,12 +2,13 @@ import { defer, filter, identity, Subject, type Observable, type SchedulerLike, 
 import { connect as realConnect } from '../observables/connect';
 import { CLOSED, CLOSING, CloseCode, CONNECTING, OPEN, type ReadyState } from '../observables/constants';
 import { WebSocketError } from '../observables/errors';
-import type { SendData, SocketHandle, WebSocketErrorEvent, WebSocketEvent, WebSocketMessageEvent } from '../observables/events';
+import type { SendData, SocketHandle, WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEvent, WebSocketMessageEvent } from '../observables/events';
 import type { ConnectOptions } from '../observables/options';
 import { parseWebSocketUrl } from '../observables/url';
 import { assertCloseArgs } from '../observables/validation';
 import { keepAlive, type KeepAliveOptions } from '../operators/keep-alive';
 import { defaultShouldReconnect, reconnect, type ReconnectOptions } from '../operators/reconnect';
+import { InFlight } from './in-flight';
 import { SendQueue, type QueueOptions } from './send-queue';
 
 /** A function with `connect`'s shape: `rxws/testing`'s `fakeConnect` is one. */
@@ -31,17 +32,33 @@ export interface WebSocketClientOptions extends ConnectOptions {
 
 const isMessage = (e: WebSocketEvent): e is WebSocketMessageEvent => e.type === 'message';
 
+/** A message `send` took that will not be delivered (or may not have been): see `undelivered$`. */
+export interface UndeliveredMessage {
+  /** The message as given to `send`. */
+  readonly data: SendData;
+  /** What happened, naming the close of the connection. */
+  readonly reason: string;
+  /**
+   * False: the message never left the process (the peer did not get it). True: the connection
+   * died while it was being written, so part or all of it may have reached the peer.
+   */
+  readonly maybeSent: boolean;
+}
+
 /**
  * A long-lived WebSocket client in the IXWebSocket style, built from `connect`, `keepAlive` and
  * `reconnect`. `events$` is hot and shared: every subscriber sees the events from the moment
  * it subscribes. Reconnection is on by default. With `queue`, messages sent while disconnected
- * are delivered in order after the next open. Messages handed to a socket that then drops may
- * or may not have reached the peer: acknowledge at the application level when that matters.
+ * are delivered in order after the next open, and so are messages a dropped connection never
+ * wrote. Nothing is dropped silently: what cannot be sent is reported on `undelivered$`. Bytes
+ * the operating system took can still be lost with the connection: acknowledge at the
+ * application level when every message must arrive.
  *
  * @example
  * const client = new WebSocketClient({ url: 'ws://127.0.0.1:8008', keepAlive: { intervalMs: 30_000 }, queue: { maxMessages: 100 } });
  * client.messages$.subscribe((m) => console.log(m.data));
  * client.events$.subscribe((e) => e.type === 'error' && console.warn(e.reason, `retry in ${e.waitTimeMs} ms`));
+ * client.undelivered$.subscribe((u) => console.warn('not delivered:', u.data, u.reason));
  * client.start();
  * client.send('hello'); // queued until open
  * // later: client.stop();
@@ -51,8 +68,18 @@ export class WebSocketClient {
   readonly events$: Observable<WebSocketEvent>;
   /** The `message` events of `events$`. */
   readonly messages$: Observable<WebSocketMessageEvent>;
+  /**
+   * Messages `send` took that a connection died with before writing them, and that the send
+   * queue could not take back (there is none, or it is full); and, queue or not, messages the
+   * connection died in the middle of writing (`maybeSent`). Reported before that connection's
+   * `close` event. Hot: subscribe before `start()`.
+   */
+  readonly undelivered$: Observable<UndeliveredMessage>;
   private readonly subject = new Subject<WebSocketEvent>();
+  private readonly undelivered = new Subject<UndeliveredMessage>();
   private readonly queue: SendQueue | undefined;
+  /** The open connection's messages not yet reported written. */
+  private inFlight: InFlight | undefined;
   private currentUrl: string;
   private state: ReadyState = CLOSED;
   private socket: SocketHandle | undefined;
@@ -69,6 +96,7 @@ export class WebSocketClient {
     this.pipeline = this.buildPipeline();
     this.events$ = this.subject.asObservable();
     this.messages$ = this.events$.pipe(filter(isMessage));
+    this.undelivered$ = this.undelivered.asObservable();
   }
 
   /** The URL of the next `start()`. Setting it checks it (a bad URL throws a WebSocketError) and does not touch a running connection. */
@@ -136,11 +164,42 @@ export class WebSocketClient {
 
   /**
    * Sends now when open. When not open: with a queue, holds the message (true) unless the queue
-   * is full (false: the message is dropped); without a queue, returns false.
+   * is full (false: the message is not taken); without a queue, returns false. A message taken
+   * that the connection dies with before writing it goes back to the queue, or to `undelivered$`.
    */
   send(data: SendData): boolean {
-    if (this.state === OPEN && this.socket !== undefined && this.socket.send(data)) return true;
+    if (this.state === OPEN && this.socket !== undefined && this.write(this.socket, data)) return true;
     return this.queue?.push(data) ?? false;
+  }
+
+  /** Hands `data` to the socket, watching for its write report. */
+  private write(socket: SocketHandle, data: SendData): boolean {
+    const inFlight = (this.inFlight ??= new InFlight());
+    inFlight.push(data); // first: a socket may report during send
+    if (socket.send(data, inFlight.onWritten)) return true;
+    inFlight.popLast();
+    return false;
+  }
+
+  /**
+   * The connection has ended: what it never wrote goes back to the head of the queue, in order
+   * (it never left, so sending it again cannot duplicate it); what does not fit, or everything
+   * without a queue, is reported, as are messages it died in the middle of writing.
+   */
+  private settleInFlight(close: WebSocketCloseEvent | undefined): void {
+    const inFlight = this.inFlight;
+    this.inFlight = undefined;
+    if (inFlight === undefined) return;
+    const { unwritten, maybeSent } = inFlight.end();
+    const how = close === undefined ? 'the client stopped' : `the connection closed (${close.code}${close.reason ? ` ${close.reason}` : ''})`;
+    for (const data of maybeSent) {
+      this.undelivered.next({ data, maybeSent: true, reason: `Maybe not delivered: ${how} while it was being written; part or all of it may have reached the peer` });
+    }
+    const requeued = this.queue?.requeue(unwritten) ?? 0;
+    const why = this.queue === undefined ? 'there is no send queue' : `the send queue is full (maxMessages ${this.queue.maxMessages})`;
+    for (let i = requeued; i < unwritten.length; i++) {
+      this.undelivered.next({ data: unwritten[i], maybeSent: false, reason: `Not sent: ${how} before it was written, and ${why}` });
+    }
   }
 
   /** Builds the policies once, so that bad options throw from the constructor. */
@@ -164,11 +223,14 @@ export class WebSocketClient {
         this.state = OPEN;
         this.socket = event.socket;
         this.failures = 0;
-        this.queue?.flush(event.socket);
+        this.settleInFlight(undefined); // a previous connection that ended with no close event
+        this.inFlight = new InFlight();
+        this.queue?.flush((data) => this.write(event.socket, data));
         break;
       case 'close':
         this.state = CLOSED;
         this.socket = undefined;
+        this.settleInFlight(event);
         break;
       case 'error':
         this.state = CLOSED;
@@ -188,6 +250,7 @@ export class WebSocketClient {
   }
 
   private ended(): void {
+    this.settleInFlight(undefined);
     this.state = CLOSED;
     this.socket = undefined;
     this.running = undefined;

@@ -4,12 +4,36 @@ import type { ReadyState } from './constants';
 export type SendData = string | Uint8Array | ArrayBuffer;
 
 /**
+ * Why a message `send` accepted was not (surely) written: `maybeSent` is true when the
+ * connection died while the message was being written, so part or all of it may have left.
+ */
+export interface WriteError extends Error {
+  readonly maybeSent?: boolean;
+}
+
+/**
+ * Called once for each message `send` accepted, in send order: with no argument when the whole
+ * message was handed to the operating system, or with a `WriteError` when the connection died
+ * first. Written is not received: bytes the OS took are still lost if the connection then dies
+ * before they reach the peer. (`FakeSocket` calls it during `send` unless told to wait.)
+ *
+ * @example
+ * socket.send('hello', (err) => err && console.warn(err.maybeSent ? 'may not have arrived' : 'not sent', err.message));
+ */
+export type WriteCallback = (err?: WriteError) => void;
+
+/**
  * The handle of one open connection, carried by `open` and `message` events.
  * It stays the same object for the whole life of the connection.
  */
 export interface SocketHandle {
-  /** Queues a text (string) or binary message; false when the connection is not open. */
-  send(data: SendData): boolean;
+  /**
+   * Queues a text (string) or binary message; false when the connection is not open (then
+   * `onWritten` is never called). `onWritten` reports, in send order, when the message was
+   * written to the OS or could not be (Node: `ws.send`'s callback; browsers: from
+   * `bufferedAmount`, checked on the next `send` and at close).
+   */
+  send(data: SendData, onWritten?: WriteCallback): boolean;
   /** Sends a ping (at most 125 bytes; more throws a RangeError); false when not open or not possible (browsers). */
   ping(data?: SendData): boolean;
   /** Starts the closing handshake; an invalid code or a reason over 123 bytes throws a RangeError. */

@@ -3,7 +3,7 @@
 // HTTP status, no reason for a failed connection, no ping frames.
 import { CloseCode, CONNECTING, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN, type ReadyState } from './constants';
 import { WebSocketError } from './errors';
-import type { SendData, SocketHandle } from './events';
+import type { SendData, SocketHandle, WriteCallback, WriteError } from './events';
 import type { ConnectOptions } from './options';
 import type { EventSink } from './sink';
 import type { WebSocketUrl } from './url';
@@ -21,10 +21,24 @@ function browserMaySend(code: number): boolean {
   return code === CloseCode.NORMAL || (code >= 3000 && code <= 4999);
 }
 
+function sizeOf(data: SendData): number {
+  return typeof data === 'string' ? utf8Length(data) : data.byteLength;
+}
+
+/**
+ * A browser WebSocket as a SocketHandle. Browsers give no signal per message written, only
+ * `bufferedAmount` (bytes of messages not yet transmitted, oldest first): a message has left
+ * once `bufferedAmount` is no more than the bytes sent after it. That is checked on each
+ * `send` and at close, so `onWritten` comes late but true.
+ */
 class BrowserSocket implements SocketHandle {
   closedLocally = false;
   /** A local close with a code the browser refuses to send (1001–1014): reported as asked. */
   refusedCode: { code: number; reason: string } | undefined;
+  /** Messages not yet known to have left, oldest first, as (callback or undefined, bytes) pairs. */
+  private readonly unconfirmed: Array<WriteCallback | number | undefined> = [];
+  private unconfirmedHead = 0;
+  private unconfirmedBytes = 0;
   constructor(readonly ws: WebSocket) {}
   get readyState(): ReadyState {
     return this.ws.readyState as ReadyState;
@@ -35,10 +49,47 @@ class BrowserSocket implements SocketHandle {
   get protocol(): string {
     return this.ws.protocol;
   }
-  send(data: SendData): boolean {
+  send(data: SendData, onWritten?: WriteCallback): boolean {
     if (this.ws.readyState !== OPEN) return false;
+    this.confirmWritten();
     this.ws.send(data as string | ArrayBufferView | ArrayBuffer);
+    // Once something is watched, every later message counts: it stands behind it in bufferedAmount.
+    if (onWritten !== undefined || this.unconfirmedHead < this.unconfirmed.length) {
+      const size = sizeOf(data);
+      this.unconfirmed.push(onWritten, size);
+      this.unconfirmedBytes += size;
+    }
     return true;
+  }
+  /** Reports the oldest messages whose bytes have all left. */
+  confirmWritten(): void {
+    const list = this.unconfirmed;
+    const buffered = this.ws.bufferedAmount;
+    while (this.unconfirmedHead < list.length) {
+      const size = list[this.unconfirmedHead + 1] as number;
+      if (buffered > this.unconfirmedBytes - size) return;
+      const callback = list[this.unconfirmedHead] as WriteCallback | undefined;
+      list[this.unconfirmedHead] = undefined;
+      this.unconfirmedHead += 2;
+      this.unconfirmedBytes -= size;
+      if (this.unconfirmedHead === list.length) list.length = this.unconfirmedHead = 0;
+      callback?.();
+    }
+  }
+  /** At the end: what has left is written; the rest was not (or, when we close ourselves, may yet be). */
+  failUnwritten(maybeSent: boolean): void {
+    this.confirmWritten();
+    const list = this.unconfirmed.splice(this.unconfirmedHead);
+    this.unconfirmed.length = this.unconfirmedHead = this.unconfirmedBytes = 0;
+    for (let i = 0; i < list.length; i += 2) {
+      const callback = list[i] as WriteCallback | undefined;
+      if (callback === undefined) continue;
+      const err: WriteError = Object.assign(
+        new Error(maybeSent ? 'The connection was closing with this message still buffered: it may or may not be sent' : 'The connection closed before this message was sent'),
+        { maybeSent },
+      );
+      callback(err);
+    }
   }
   ping(data?: SendData): boolean {
     if (data !== undefined) assertControlPayload('ping', typeof data === 'string' ? utf8Length(data) : data.byteLength);
@@ -92,6 +143,7 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
   };
   const onClose = (e: CloseEvent): void => {
     finish();
+    socket.failUnwritten(false);
     if (!opened) {
       sink.error(new WebSocketError({
         code: 'NETWORK_ERROR',
@@ -129,6 +181,7 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
     dispose(): void {
       const state = ws.readyState;
       finish();
+      socket.failUnwritten(true);
       if (state === OPEN || state === CONNECTING) {
         socket.closedLocally = true;
         ws.close(CloseCode.NORMAL);

@@ -90,7 +90,6 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
   ws.on('error', () => undefined);
   ws.on('upgrade', (res: IncomingMessage) => {
     responseHeaders = headerRecord(res.headers);
-    res.socket.on('error', socket.onTransportError);
   });
   ws.on('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
     // Read a little of the body: servers often say there why they refused.

@@ -3,7 +3,7 @@
 // server; the browser build replaces the transport and never bundles this file.
 import type { WebSocket as WsWebSocket } from 'ws';
 import { CLOSED, CloseCode, OPEN, type ReadyState } from './constants';
-import type { SendData, SocketHandle } from './events';
+import type { SendData, SocketHandle, WriteCallback, WriteError } from './events';
 import type { EventSink } from './sink';
 import { assertCloseArgs, assertControlPayload } from './validation';
 
@@ -29,6 +29,15 @@ function byteLength(data: SendData): number {
 const OWNER = Symbol('rxws.WsSocket');
 type OwnedWs = WsWebSocket & { [OWNER]?: WsSocket };
 
+/** The network socket under a `ws` WebSocket: `_socket` is ws's (set once, never cleared). */
+function transportOf(ws: WsWebSocket): { readonly destroyed: boolean; readonly errored: Error | null } | undefined {
+  return (ws as unknown as { _socket?: { destroyed: boolean; errored: Error | null } | null })._socket ?? undefined;
+}
+
+function writeInDoubt(): WriteError {
+  return Object.assign(new Error('The connection died while this message was being written: part or all of it may have reached the peer'), { maybeSent: true });
+}
+
 /**
  * One open (or opening) `ws` connection as a SocketHandle. The `ws` listeners are shared by all
  * connections (an emitter calls them with itself as `this`, which leads to its WsSocket): no
@@ -43,7 +52,11 @@ export class WsSocket implements SocketHandle {
   /** The code and reason of our own close: reported when the peer never answers it (half-open). */
   private localClose: { code: number; reason: string } | undefined;
   private sink: EventSink | undefined;
-  private transportErrorListener: ((err: Error) => void) | undefined;
+  /** `onWritten` callbacks of messages not yet reported written, in send order (made on first use). */
+  private writeCallbacks: Array<WriteCallback | undefined> | undefined;
+  private writeHead = 0;
+  /** The one `ws.send` callback of this connection (made on first use). */
+  private writeDone: ((err?: Error | null) => void) | undefined;
 
   constructor(
     readonly ws: WsWebSocket,
@@ -62,10 +75,29 @@ export class WsSocket implements SocketHandle {
     return this.ws.protocol;
   }
 
-  send(data: SendData): boolean {
+  send(data: SendData, onWritten?: WriteCallback): boolean {
     if (this.ws.readyState !== OPEN) return false;
-    this.ws.send(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+    const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    if (onWritten === undefined) {
+      this.ws.send(payload);
+    } else {
+      // ws calls send callbacks in send order: one callback per connection pops the oldest.
+      (this.writeCallbacks ??= []).push(onWritten);
+      this.ws.send(payload, (this.writeDone ??= (err?: Error | null): void => this.written(err ?? undefined)));
+    }
     return true;
+  }
+
+  private written(err: WriteError | undefined): void {
+    const callbacks = this.writeCallbacks;
+    if (callbacks === undefined || this.writeHead >= callbacks.length) return;
+    const callback = callbacks[this.writeHead];
+    callbacks[this.writeHead++] = undefined;
+    if (this.writeHead === callbacks.length) callbacks.length = this.writeHead = 0;
+    // Node reports a write cut short by a destroyed socket as done (its bytes may be partly
+    // sent): a write reported after the socket was destroyed is in doubt, not written.
+    if (err === undefined && transportOf(this.ws)?.destroyed === true) err = writeInDoubt();
+    callback?.(err);
   }
 
   ping(data?: SendData): boolean {
@@ -157,17 +189,6 @@ export class WsSocket implements SocketHandle {
     this[OWNER]?.reportClose(code, reasonBytes);
   }
 
-  /**
-   * Listener for the TCP/TLS socket's own errors, which `ws` does not re-emit: it lets a
-   * dropped connection's close reason name the cause (`read ECONNRESET`) instead of a bare 1006.
-   * Made on first use (only clients use it).
-   */
-  get onTransportError(): (err: Error) => void {
-    return (this.transportErrorListener ??= (err: Error): void => {
-      this.lastError ??= err;
-    });
-  }
-
   private reportClose(code: number, reasonBytes: Buffer): void {
     const sink = this.sink;
     this.sink = undefined;
@@ -184,7 +205,10 @@ export class WsSocket implements SocketHandle {
       // We closed (say 1011 on a ping timeout) and the peer never answered: report our close.
       ({ code, reason } = this.localClose);
     } else if (code === CloseCode.ABNORMAL && reason === '') {
-      reason = this.lastError ? `Abnormal closure: ${this.lastError.message}` : 'Abnormal closure';
+      // The TCP/TLS socket's own error, which ws does not re-emit, names the cause
+      // (`read ECONNRESET`); Node keeps it on the destroyed socket, so no listener is needed.
+      const cause = this.lastError ?? transportOf(this.ws)?.errored ?? undefined;
+      reason = cause ? `Abnormal closure: ${cause.message}` : 'Abnormal closure';
     } else if (code === CloseCode.NO_STATUS && reason === '') {
       reason = 'No status received';
     }

@@ -9,6 +9,7 @@ import type {
   WebSocketEvent,
   WebSocketMessageEvent,
   WebSocketOpenEvent,
+  WriteCallback,
 } from '../observables/events';
 import type { EventSink } from '../observables/sink';
 import { WsSocket } from '../observables/ws-socket';
@@ -117,14 +118,14 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
    * False when the connection is not open, or when more than `maxBufferedAmount` bytes already
    * wait for this client: it is then closed with 1008 "client too slow".
    */
-  override send(data: SendData): boolean {
+  override send(data: SendData, onWritten?: WriteCallback): boolean {
     if (this.batchFrom !== -1 || this.batchList !== undefined) this.context.broadcaster.flush(this);
     if (this.ws.readyState !== OPEN) return false;
     if (this.ws.bufferedAmount > this.context.maxBufferedAmount) {
       this.tooSlow();
       return false;
     }
-    return super.send(data);
+    return super.send(data, onWritten);
   }
 
   /** Starts the closing handshake after any queued broadcast (default 1000). */

@@ -27,7 +27,9 @@ export interface FakeConnect {
  * script (the last one again once they run out), with a new `FakeSocket` that starts CONNECTING,
  * becomes OPEN on the `open` event and CLOSED on `close`. As with a real connection: a local
  * `socket.close(code, reason)` emits a close event (`remote: false`) and completes; the
- * Observable completes after a `close` event; unsubscribing while open closes with 1000.
+ * Observable completes after a `close` event; unsubscribing while open closes with 1000. When
+ * a connection ends, messages its socket has not reported written (`autoConfirmWrites: false`)
+ * are reported failed first, as a real socket does.
  *
  * @example
  * testScheduler.run(({ cold, expectObservable }) => {
@@ -48,6 +50,7 @@ export function fakeConnect(...scripts: FakeScript[]): FakeConnect {
       tries.push({ url: String(url), options, socket });
       socket.onClose = ({ code, reason }) => {
         socket.onClose = undefined;
+        socket.failWrites();
         subscriber.next({ type: 'close', code, reason, remote: false, wasClean: true });
         subscriber.complete();
       };
@@ -59,6 +62,7 @@ export function fakeConnect(...scripts: FakeScript[]): FakeConnect {
           } else if (event.type === 'close') {
             socket.onClose = undefined;
             socket.readyState = CLOSED;
+            socket.failWrites(); // a socket reports its unwritten messages before its close event
           }
           subscriber.next(event);
           if (event.type === 'close') subscriber.complete();
@@ -66,6 +70,7 @@ export function fakeConnect(...scripts: FakeScript[]): FakeConnect {
         error: (err: unknown) => {
           socket.onClose = undefined;
           socket.readyState = CLOSED;
+          socket.failWrites();
           subscriber.error(err);
         },
         complete: () => subscriber.complete(),
@@ -75,6 +80,7 @@ export function fakeConnect(...scripts: FakeScript[]): FakeConnect {
         subscription.unsubscribe();
         if (socket.readyState === OPEN) socket.close();
         socket.readyState = CLOSED;
+        socket.failWrites();
       };
     });
   return Object.assign(fake, { tries });

@@ -1,5 +1,5 @@
 import { CLOSED, CloseCode, CONNECTING, MAX_CONTROL_PAYLOAD, OPEN, type ReadyState } from '../observables/constants';
-import type { SendData, SocketHandle } from '../observables/events';
+import type { SendData, SocketHandle, WriteCallback, WriteError } from '../observables/events';
 import { utf8Length } from '../observables/utf8';
 import { assertCloseArgs } from '../observables/validation';
 
@@ -11,6 +11,8 @@ export interface FakeSocketOptions {
   readyState?: ReadyState;
   /** Whether ping frames can be sent; false behaves as a browser (ping returns false). Default true. */
   canPing?: boolean;
+  /** Whether `send` reports each message written at once. Default true; false keeps them for `confirmWrites` / `failWrites`. */
+  autoConfirmWrites?: boolean;
 }
 
 /** A close asked for through the socket handle. */
@@ -30,6 +32,13 @@ export interface FakeClose {
  * socket.close(4000, 'bye');
  * expect(socket.sent).toEqual(['hello']);
  * expect(socket.closes).toEqual([{ code: 4000, reason: 'bye' }]);
+ *
+ * // Writes the network has not finished: report them yourself.
+ * const slow = new FakeSocket({ autoConfirmWrites: false });
+ * slow.send('a', (err) => console.log('a', err ?? 'written'));
+ * slow.send('b', (err) => console.log('b', err?.message));
+ * slow.confirmWrites(1); // a written
+ * slow.failWrites();     // b: Error 'The connection closed before this message was written'
  */
 export class FakeSocket implements SocketHandle {
   /** Every message accepted by `send`, in order. */
@@ -43,18 +52,44 @@ export class FakeSocket implements SocketHandle {
   bufferedAmount = 0;
   /** Set by `fakeConnect` to turn a local close into a close event. */
   onClose: ((close: FakeClose) => void) | undefined;
+  /** Whether `send` reports each message written at once (see FakeSocketOptions); may be changed at any time. */
+  autoConfirmWrites: boolean;
   private readonly canPing: boolean;
+  /** One entry per message sent and not yet reported, oldest first (undefined: sent with no callback). */
+  private readonly writes: Array<WriteCallback | undefined> = [];
 
   constructor(options: FakeSocketOptions = {}) {
     this.protocol = options.protocol ?? '';
     this.readyState = options.readyState ?? OPEN;
     this.canPing = options.canPing ?? true;
+    this.autoConfirmWrites = options.autoConfirmWrites ?? true;
   }
 
-  send(data: SendData): boolean {
+  /** Messages sent and not yet reported written or failed (with `autoConfirmWrites: false`). */
+  get unconfirmedWrites(): number {
+    return this.writes.length;
+  }
+
+  send(data: SendData, onWritten?: WriteCallback): boolean {
     if (this.readyState !== OPEN) return false;
     this.sent.push(data);
+    if (this.autoConfirmWrites && this.writes.length === 0) onWritten?.();
+    else this.writes.push(onWritten);
     return true;
+  }
+
+  /** Reports the oldest `count` unconfirmed messages (default all) written, in order. */
+  confirmWrites(count = this.writes.length): void {
+    for (const callback of this.writes.splice(0, count)) callback?.();
+  }
+
+  /**
+   * Reports every unconfirmed message as not written, with `error` (default: an Error saying
+   * the connection closed first; pass `{ maybeSent: true }` in it for a write cut short).
+   * `fakeConnect` calls it when a connection ends, as a real socket does.
+   */
+  failWrites(error?: WriteError): void {
+    for (const callback of this.writes.splice(0)) callback?.(error ?? new Error('The connection closed before this message was written'));
   }
 
   ping(data?: SendData): boolean {
