@@ -2,11 +2,10 @@
 //
 //   import { useTestCertificates } from '../helpers/certs';
 //   const certs = useTestCertificates();          // inside describe(): beforeAll makes them, afterAll deletes the folder
-//   it('…', () => {
-//     const { server, ca } = certs();
-//     https.createServer({ cert: server.cert, key: server.key });          // PEM strings
-//     connect(url, { tls: { caFile: ca.certFile } });                      // or file paths
-//   });
+//   // then, in a test:
+//   const { server, ca } = certs();
+//   https.createServer({ cert: server.cert, key: server.key });            // PEM strings
+//   connect(url, { tls: { caFile: ca.certFile } });                        // or file paths
 //
 // Or `createTestCertificates()` / `removeTestCertificates(set)` to manage the lifetime yourself.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

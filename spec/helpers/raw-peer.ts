@@ -263,7 +263,7 @@ export async function connectRawClient(port: number, host = '127.0.0.1', path = 
       `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
   );
   const { head, rest } = await readHead(socket);
-  if (!/^HTTP\/1\.1 101 /.test(head)) {
+  if (!head.startsWith('HTTP/1.1 101 ')) {
     socket.destroy();
     throw new Error(`expected 101 Switching Protocols, got: ${head.split('\r\n')[0]}`);
   }
