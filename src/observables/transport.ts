@@ -1,12 +1,13 @@
 // The Node transport of `connect`, on `ws`. The browser build swaps this module for
 // `transport.browser.ts` (see tsup.config.ts), so nothing here reaches the browser entry.
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import WebSocket from 'ws';
 import { resolveClientTls } from '../tls/resolve';
 import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN } from './constants';
 import { WebSocketError } from './errors';
 import { describeNetworkError } from './network-errors';
-import type { ConnectOptions } from './options';
+import type { ConnectOptions, LookupFunction } from './options';
 import type { EventSink } from './sink';
 import type { WebSocketUrl } from './url';
 import { WsSocket } from './ws-socket';
@@ -28,6 +29,28 @@ function headerRecord(headers: IncomingMessage['headers']): Record<string, strin
   return out;
 }
 
+type LookupAddress = { address: string; family: number };
+
+/**
+ * A user's `lookup` that answers in either form Node knows: `net.connect` asks with
+ * `{ all: true }` (Node 20 tries IPv4 and IPv6 in turn) and then needs an array, else one address.
+ */
+function eitherFormLookup(lookup: LookupFunction): LookupFunction {
+  return (hostname, options, callback) => {
+    const all = (options as { all?: boolean }).all === true;
+    lookup(hostname, options, (err, answer, family) => {
+      if (err) return callback(err, all ? [] : '', family);
+      if (all === Array.isArray(answer)) return callback(null, answer, family);
+      if (all) return callback(null, [{ address: answer as string, family: family ?? (isIP(answer as string) || 4) }]);
+      const first = (answer as LookupAddress[])[0];
+      if (first === undefined) {
+        return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname} (lookup answered no address)`), { code: 'ENOTFOUND', hostname }), '', 4);
+      }
+      callback(null, first.address, first.family);
+    });
+  };
+}
+
 function handshakeError(message: string, target: WebSocketUrl, cause: unknown): WebSocketError {
   if (/Sec-WebSocket-Accept/i.test(message)) {
     return new WebSocketError({ code: 'INVALID_ACCEPT', url: target.href, cause, reason: `Invalid Sec-WebSocket-Accept value from ${target.href}` });
@@ -42,7 +65,7 @@ function handshakeError(message: string, target: WebSocketUrl, cause: unknown): 
 export function openConnection(target: WebSocketUrl, options: ConnectOptions, sink: EventSink): TransportConnection {
   // closeTimeout and lookup reach ws / net.connect but are missing from @types/ws.
   const wsOptions: WebSocket.ClientOptions & { closeTimeout: number; lookup?: ConnectOptions['lookup'] } = {
-    lookup: options.lookup,
+    lookup: options.lookup && eitherFormLookup(options.lookup),
     headers: options.headers,
     perMessageDeflate: options.perMessageDeflate ?? false,
     maxPayload: options.maxPayload,
