@@ -3,11 +3,12 @@
 // (half-open), delays and refuses connections. Prints the counts of messages sent, received
 // and lost, and exits 1 if a message rxws promises to deliver was lost, duplicated or reordered.
 //
-// The promise: a message sent while disconnected is queued and written on the next open; every
-// message written to a connection that stays up arrives once, in order. A message written to a
-// connection that then dies may be lost: it is counted apart ("in flight"), as such losses are
-// reported to no one by rxws today.
-import { WebSocketClient, type WebSocketEvent } from 'rxws';
+// The promise: a message sent while disconnected is queued and written on the next open; a
+// message a dying connection never wrote goes back to the queue; every message written to a
+// connection that stays up arrives once, in order; a message the connection died in the middle
+// of writing is reported on undelivered$ (maybe sent). What the OS had taken when a connection
+// died may be lost without a report (TCP does not tell): counted apart as "lost in flight".
+import { WebSocketClient, type UndeliveredMessage, type WebSocketEvent } from 'rxws';
 import { serve, type ServerConnection } from 'rxws/server';
 import { startFaultProxy, type FaultProxy } from '../spec/helpers/fault-proxy';
 
@@ -36,10 +37,15 @@ class Sender {
   seq = 0;
   refused = 0;
   queuedWhileDown = 0;
+  /** Messages a dying connection never wrote, put back in the queue by the client. */
+  requeued = 0;
   echoes = 0;
   /** Connection number (1, 2, …) each message was written to; 0 while still queued. */
   readonly connectionOf: number[] = [];
   readonly died = new Set<number>();
+  /** Messages reported on undelivered$: maybe sent (cut short), or not sent (queue full). */
+  readonly maybeSent = new Set<number>();
+  readonly notSent = new Set<number>();
   private connection = 0;
   private readonly waiting: number[] = [];
 
@@ -52,6 +58,7 @@ class Sender {
       closeTimeoutMs: 200,
     });
     this.client.events$.subscribe((e) => this.onEvent(e));
+    this.client.undelivered$.subscribe((u) => this.onUndelivered(u));
     this.client.start();
   }
 
@@ -62,9 +69,16 @@ class Sender {
       for (const seq of this.waiting.splice(0)) this.connectionOf[seq] = this.connection;
     } else if (e.type === 'close') {
       this.died.add(this.connection);
+      // The client requeued what this connection never wrote before emitting close.
+      this.requeued += this.client.queuedMessages - this.waiting.length;
     } else if (e.type === 'message') {
       this.echoes++;
     }
+  }
+
+  private onUndelivered(u: UndeliveredMessage): void {
+    const [, seq] = tagOf(u.data as string | Uint8Array);
+    (u.maybeSent ? this.maybeSent : this.notSent).add(seq);
   }
 
   /** Sends one message: text or binary, 0 B to 32 KiB, carrying (client id, sequence number). */
@@ -204,6 +218,8 @@ async function main(): Promise<void> {
   let received = 0;
   let lostInFlight = 0;
   let lostPromised = 0;
+  let reportedMaybe = 0;
+  let reportedNotSent = 0;
   let stillQueued = 0;
   for (const s of senders) {
     const got = receiver.received.get(s.id) ?? new Set<number>();
@@ -213,15 +229,19 @@ async function main(): Promise<void> {
     for (let seq = 0; seq < s.seq; seq++) {
       if (got.has(seq)) continue;
       const connection = s.connectionOf[seq];
-      if (connection > 0 && s.died.has(connection)) lostInFlight++;
+      if (s.maybeSent.has(seq)) reportedMaybe++;
+      else if (s.notSent.has(seq)) reportedNotSent++;
+      else if (connection > 0 && s.died.has(connection)) lostInFlight++;
       else lostPromised++;
     }
   }
   const lines = [
     `faults injected: ${Object.entries(faults).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `sent:      ${sent} (queued while disconnected: ${senders.reduce((n, s) => n + s.queuedWhileDown, 0)}, refused by a full queue: ${senders.reduce((n, s) => n + s.refused, 0)})`,
+    `sent:      ${sent} (queued while disconnected: ${senders.reduce((n, s) => n + s.queuedWhileDown, 0)}, refused by a full queue: ${senders.reduce((n, s) => n + s.refused, 0)}, ` +
+      `requeued after their connection died unwritten: ${senders.reduce((n, s) => n + s.requeued, 0)})`,
     `received:  ${received} by the server, ${senders.reduce((n, s) => n + s.echoes, 0)} echoes by the clients`,
-    `lost:      ${lostPromised + lostInFlight} (in flight on a connection that died: ${lostInFlight}; that rxws promises to deliver: ${lostPromised}, still queued: ${stillQueued})`,
+    `lost:      ${lostPromised + lostInFlight + reportedMaybe + reportedNotSent} (reported on undelivered$: ${reportedMaybe} maybe sent, ${reportedNotSent} not sent; ` +
+      `in flight, taken by the OS before the connection died: ${lostInFlight}; that rxws promises to deliver: ${lostPromised}, still queued: ${stillQueued})`,
     `duplicates: ${receiver.duplicates}, out of order: ${receiver.reordered}`,
   ];
   console.log(lines.join('\n'));
