@@ -165,4 +165,19 @@ describe('WebSocketClient: messages in flight when a connection dies', () => {
     expect(client.queuedMessages).toBe(2); // a and b, neither reported written by the second socket
     expect(connect.tries[2]).toBeUndefined();
   });
+
+  it('the example of docs/client.md: fake writes held, then failed by the close', () => {
+    const connect = fakeConnect(
+      (socket) => {
+        socket.autoConfirmWrites = false;
+        return testScheduler.createColdObservable('-o--c', { o: openEvent({ socket }), c: closeEvent({ code: 1006 }) });
+      },
+      (socket) => testScheduler.createColdObservable('-o', { o: openEvent({ socket }) }),
+    );
+    const client = new WebSocketClient({ url: 'ws://x', connect, queue: { maxMessages: 10 }, reconnect: { minWaitMs: 1, maxWaitMs: 1 } });
+    testScheduler.run(({ cold: c }) => {
+      c('s-ab').subscribe((step) => (step === 's' ? client.start() : client.send(step)));
+    });
+    expect(connect.tries[1].socket.sent).toEqual(['a', 'b']);
+  });
 });
