@@ -39,6 +39,31 @@ function writeInDoubt(): WriteError {
 }
 
 /**
+ * The `onWritten` callbacks of one connection's messages not yet reported, oldest first. `ws`
+ * calls send callbacks in send order, so its one callback (`done`) settles the oldest.
+ */
+class WriteReports {
+  private readonly callbacks: Array<WriteCallback | undefined> = [];
+  private head = 0;
+  readonly done = (err?: Error | null): void => {
+    const callbacks = this.callbacks;
+    if (this.head >= callbacks.length) return;
+    const callback = callbacks[this.head];
+    callbacks[this.head++] = undefined;
+    if (this.head === callbacks.length) callbacks.length = this.head = 0;
+    // Node reports a write cut short by a destroyed socket as done (its bytes may be partly
+    // sent): a write reported after the socket was destroyed is in doubt, not written.
+    callback?.(err ?? (transportOf(this.ws)?.destroyed === true ? writeInDoubt() : undefined));
+  };
+
+  constructor(private readonly ws: WsWebSocket) {}
+
+  add(callback: WriteCallback): void {
+    this.callbacks.push(callback);
+  }
+}
+
+/**
  * One open (or opening) `ws` connection as a SocketHandle. The `ws` listeners are shared by all
  * connections (an emitter calls them with itself as `this`, which leads to its WsSocket): no
  * closure per connection, which counts at 10,000 idle server connections. The message path
@@ -52,11 +77,8 @@ export class WsSocket implements SocketHandle {
   /** The code and reason of our own close: reported when the peer never answers it (half-open). */
   private localClose: { code: number; reason: string } | undefined;
   private sink: EventSink | undefined;
-  /** `onWritten` callbacks of messages not yet reported written, in send order (made on first use). */
-  private writeCallbacks: Array<WriteCallback | undefined> | undefined;
-  private writeHead = 0;
-  /** The one `ws.send` callback of this connection (made on first use). */
-  private writeDone: ((err?: Error | null) => void) | undefined;
+  /** Made on the first send with `onWritten`: an idle server connection carries none. */
+  private writeReports: WriteReports | undefined;
 
   constructor(
     readonly ws: WsWebSocket,
@@ -81,23 +103,11 @@ export class WsSocket implements SocketHandle {
     if (onWritten === undefined) {
       this.ws.send(payload);
     } else {
-      // ws calls send callbacks in send order: one callback per connection pops the oldest.
-      (this.writeCallbacks ??= []).push(onWritten);
-      this.ws.send(payload, (this.writeDone ??= (err?: Error | null): void => this.written(err ?? undefined)));
+      const reports = (this.writeReports ??= new WriteReports(this.ws));
+      reports.add(onWritten);
+      this.ws.send(payload, reports.done);
     }
     return true;
-  }
-
-  private written(err: WriteError | undefined): void {
-    const callbacks = this.writeCallbacks;
-    if (callbacks === undefined || this.writeHead >= callbacks.length) return;
-    const callback = callbacks[this.writeHead];
-    callbacks[this.writeHead++] = undefined;
-    if (this.writeHead === callbacks.length) callbacks.length = this.writeHead = 0;
-    // Node reports a write cut short by a destroyed socket as done (its bytes may be partly
-    // sent): a write reported after the socket was destroyed is in doubt, not written.
-    if (err === undefined && transportOf(this.ws)?.destroyed === true) err = writeInDoubt();
-    callback?.(err);
   }
 
   ping(data?: SendData): boolean {
