@@ -191,7 +191,7 @@ export class WebSocketClient {
     this.inFlight = undefined;
     if (inFlight === undefined) return;
     const { unwritten, maybeSent } = inFlight.end();
-    const how = close === undefined ? 'the client stopped' : `the connection closed (${close.code}${close.reason ? ` ${close.reason}` : ''})`;
+    const how = close === undefined ? 'the connection ended' : `the connection closed (${close.code}${close.reason ? ` ${close.reason}` : ''})`;
     for (const data of maybeSent) {
       this.undelivered.next({ data, maybeSent: true, reason: `Maybe not delivered: ${how} while it was being written; part or all of it may have reached the peer` });
     }
