@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -319,9 +320,32 @@ describe('connect()', () => {
 
     it('a subprotocol the client did not offer is refused', async () => {
       server = await startWsServer({ handleProtocols: () => 'other' });
+      const err = await expectFailure(server.url, { protocols: ['mine', 'also-mine'] });
+      expect(err.code).toBe('PROTOCOL_MISMATCH');
+      expect(err.reason).toBe(`The server at ${server.url}/ picked subprotocol 'other', which was not offered (offered: 'mine', 'also-mine')`);
+    });
+
+    it('a server that accepts none of the offered subprotocols is refused, saying so', async () => {
+      server = await startWsServer({ handleProtocols: () => false });
       const err = await expectFailure(server.url, { protocols: ['mine'] });
       expect(err.code).toBe('PROTOCOL_MISMATCH');
-      expect(err.reason).toMatch(/subprotocol/);
+      expect(err.reason).toBe(`The server at ${server.url}/ accepted none of the offered subprotocols ('mine'): its answer had no Sec-WebSocket-Protocol`);
+    });
+
+    it('a subprotocol picked when none was offered is refused', async () => {
+      const raw = await rawServer((socket) =>
+        socket.once('data', (request) => {
+          const key = /Sec-WebSocket-Key: (.+)\r\n/i.exec(request.toString())?.[1] ?? '';
+          const accept = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+          socket.write(
+            `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: surprise\r\n\r\n`,
+          );
+        }),
+      );
+      const err = await expectFailure(`ws://127.0.0.1:${raw.port}`);
+      expect(err.code).toBe('PROTOCOL_MISMATCH');
+      expect(err.reason).toBe(`The server at ws://127.0.0.1:${raw.port}/ picked subprotocol 'surprise' although none was offered`);
+      await closeRaw(raw);
     });
 
     it.each([

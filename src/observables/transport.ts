@@ -51,12 +51,24 @@ function eitherFormLookup(lookup: LookupFunction): LookupFunction {
   };
 }
 
-function handshakeError(message: string, target: WebSocketUrl, cause: unknown): WebSocketError {
+/** Why the server's subprotocol answer was refused (RFC 6455 §4.1), in words a user can act on. */
+function protocolMismatchReason(message: string, target: WebSocketUrl, offered: readonly string[], picked: string | undefined): string {
+  const list = offered.map((p) => `'${p}'`).join(', ');
+  if (/no subprotocol/i.test(message)) {
+    return `The server at ${target.href} accepted none of the offered subprotocols (${list}): its answer had no Sec-WebSocket-Protocol`;
+  }
+  if (/none was requested/i.test(message)) {
+    return `The server at ${target.href} picked subprotocol '${picked ?? ''}' although none was offered`;
+  }
+  return `The server at ${target.href} picked subprotocol '${picked ?? ''}', which was not offered (offered: ${list})`;
+}
+
+function handshakeError(message: string, target: WebSocketUrl, cause: unknown, offered: readonly string[], picked: string | undefined): WebSocketError {
   if (/Sec-WebSocket-Accept/i.test(message)) {
     return new WebSocketError({ code: 'INVALID_ACCEPT', url: target.href, cause, reason: `Invalid Sec-WebSocket-Accept value from ${target.href}` });
   }
   if (/subprotocol/i.test(message)) {
-    return new WebSocketError({ code: 'PROTOCOL_MISMATCH', url: target.href, cause, reason: `${message} (connecting to ${target.href})` });
+    return new WebSocketError({ code: 'PROTOCOL_MISMATCH', url: target.href, cause, reason: protocolMismatchReason(message, target, offered, picked) });
   }
   return new WebSocketError({ code: 'HANDSHAKE_FAILED', url: target.href, cause, reason: `Handshake with ${target.href} failed: ${message}` });
 }
@@ -105,7 +117,7 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
       const { code, reason } = describeNetworkError(err, target.hostname, target.port, { clientCertificate });
       fail(new WebSocketError({ code, reason, url: target.href, cause: err }));
     } else {
-      fail(handshakeError(err.message, target, err));
+      fail(handshakeError(err.message, target, err, options.protocols ?? [], responseHeaders['sec-websocket-protocol']));
     }
   };
   ws.on('error', onHandshakeError);
