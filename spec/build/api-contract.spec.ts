@@ -1,0 +1,62 @@
+// The names and shapes ../shared/API.md fixes, checked on the public entries as users import them.
+import { isObservable } from 'rxjs';
+import * as rxws from 'rxws';
+import * as http from 'rxws/http';
+import * as server from 'rxws/server';
+import * as testing from 'rxws/testing';
+import * as tls from 'rxws/tls';
+
+describe('the API contract', () => {
+  it('rxws exports connect, the operators, WebSocketClient, WebSocketError and backoffDelay', () => {
+    for (const name of ['connect', 'reconnect', 'keepAlive', 'selectProtocol', 'backoffDelay', 'WebSocketClient', 'WebSocketError'] as const) {
+      expect(typeof rxws[name]).toBe('function');
+    }
+    expect(isObservable(rxws.connect('ws://127.0.0.1:1'))).toBe(true);
+    expect(rxws.backoffDelay(1, {})).toBe(100);
+  });
+
+  it('WebSocketClient has events$, messages$, start, stop, send, url and readyState', () => {
+    const client = new rxws.WebSocketClient({ url: 'ws://127.0.0.1:1/a', reconnect: false });
+    expect(isObservable(client.events$)).toBe(true);
+    expect(isObservable(client.messages$)).toBe(true);
+    expect(client.send('x')).toBe(false);
+    expect(client.readyState).toBe(3);
+    client.url = 'ws://127.0.0.1:1/b';
+    expect(client.url).toBe('ws://127.0.0.1:1/b');
+    expect(typeof client.start).toBe('function');
+    expect(typeof client.stop).toBe('function');
+  });
+
+  it('a WebSocketError carries reason, httpStatus and code', () => {
+    const err = new rxws.WebSocketError({ code: 'UNEXPECTED_STATUS', reason: 'no', httpStatus: 401 });
+    expect(err).toBeInstanceOf(Error);
+    expect([err.reason, err.httpStatus, err.code]).toEqual(['no', 401, 'UNEXPECTED_STATUS']);
+  });
+
+  it('rxws/server serves with listening, connections$, clients, broadcast and close', async () => {
+    const s = server.serve({ port: 0 });
+    const address = await s.listening;
+    expect(address.host).toBe('127.0.0.1');
+    expect(address.port).toBeGreaterThan(0);
+    expect(isObservable(s.connections$)).toBe(true);
+    expect(s.clients.size).toBe(0);
+    expect(s.broadcast('nobody')).toBe(0);
+    await s.close();
+    for (const name of ['staticFiles', 'redirect', 'echoRequest'] as const) expect(typeof server[name]).toBe('function');
+  });
+
+  it('rxws/http exports httpRequest and HttpError', () => {
+    expect(isObservable(http.httpRequest('http://127.0.0.1:1/'))).toBe(true);
+    expect(typeof http.HttpError).toBe('function');
+  });
+
+  it('rxws/tls exports the resolvers and generateCertificate', () => {
+    for (const name of ['resolveClientTls', 'resolveServerTls', 'generateCertificate'] as const) expect(typeof tls[name]).toBe('function');
+    expect(tls.resolveClientTls({ caFile: 'NONE' }, 'localhost').rejectUnauthorized).toBe(false);
+  });
+
+  it('rxws/testing exports a fake connect and event factories', () => {
+    expect(typeof testing.fakeConnect).toBe('function');
+    expect(testing.closeEvent({ code: 1000 })).toMatchObject({ type: 'close', code: 1000 });
+  });
+});
