@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import type { WebSocketEvent } from '../index';
 import { addCommonFlags, clientTls, withSnakeCaseAliases, type CommonFlags } from './common';
-import { ClientSession } from './client-session';
+import { ClientSession, runOnStdinLines } from './client-session';
 import { printEvent } from './events';
-import { interrupted, stdinLines$ } from './lifetime';
 import { Output } from './output';
 
 /** A chat message on the wire, as IXWebSocket's ws chat sends it. */
@@ -43,17 +42,6 @@ export function registerChat(program: Command): void {
   withSnakeCaseAliases(cmd).action(async (url: string, nick: string, flags: CommonFlags) => {
     const out = new Output({ json: flags.json });
     const session = new ClientSession({ url, connectOptions: { tls: clientTls(flags) }, reconnect: true, onEvent: (e) => show(out, nick, e) });
-    const signal = interrupted();
-    const input = stdinLines$().subscribe({
-      next: (text) => session.send(JSON.stringify({ user: nick, text } satisfies ChatMessage)),
-      complete: () => void session.end().catch(() => undefined),
-    });
-    void signal.promise.then(() => session.interrupt());
-    try {
-      await session.done;
-    } finally {
-      input.unsubscribe();
-      signal.dispose();
-    }
+    await runOnStdinLines(session, (text) => session.send(JSON.stringify({ user: nick, text } satisfies ChatMessage)));
   });
 }

@@ -1,5 +1,6 @@
 import { BehaviorSubject, defer, distinctUntilChanged, EMPTY, identity, switchMap, takeWhile, type Observable, type Subscription } from 'rxjs';
 import { connect, keepAlive, reconnect, type ConnectOptions, type SendData, type SocketHandle, type WebSocketEvent } from '../index';
+import { interrupted, stdinLines$ } from './lifetime';
 
 /** How long an interrupted session waits for the closing handshake before it gives up. */
 export const INTERRUPT_CLOSE_BOUND_MS = 2000;
@@ -117,5 +118,22 @@ export class ClientSession {
       for (const action of this.queue.splice(0)) action(event.socket);
       if (this.ending) event.socket.close(1000, 'Normal closure');
     }
+  }
+}
+
+/**
+ * Runs `session` on stdin: each line goes to `onLine`, end of input ends the session with a clean
+ * close, Ctrl-C (or SIGTERM) interrupts it. Settles as `session.done` does, with stdin and the
+ * signal handlers released.
+ */
+export async function runOnStdinLines(session: ClientSession, onLine: (line: string) => void): Promise<void> {
+  const signal = interrupted();
+  const input = stdinLines$().subscribe({ next: onLine, complete: () => void session.end().catch(() => undefined) });
+  void signal.promise.then(() => session.interrupt());
+  try {
+    await session.done;
+  } finally {
+    input.unsubscribe();
+    signal.dispose();
   }
 }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { addCommonFlags, clientTls, collect, DEFAULT_URL, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
-import { ClientSession } from './client-session';
+import { ClientSession, runOnStdinLines } from './client-session';
 import { printEvent, printSummary } from './events';
-import { interrupted, stdinLines$ } from './lifetime';
 import { Output } from './output';
 
 interface ConnectFlags extends CommonFlags {
@@ -43,14 +42,9 @@ async function connectCommand(url: string, flags: ConnectFlags): Promise<void> {
       session.send(flags.binary ? new TextEncoder().encode(line) : line);
     }
   };
-  const signal = interrupted();
-  const input = stdinLines$().subscribe({ next: onLine, complete: () => void session.end().catch(() => undefined) });
-  void signal.promise.then(() => session.interrupt());
   try {
-    await session.done;
+    await runOnStdinLines(session, onLine);
   } finally {
-    input.unsubscribe();
-    signal.dispose();
     printSummary(out, session.sentBytes, session.receivedBytes);
   }
 }

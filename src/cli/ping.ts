@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { addCommonFlags, clientTls, DEFAULT_URL, withSnakeCaseAliases, type CommonFlags } from './common';
-import { ClientSession } from './client-session';
+import { ClientSession, runOnStdinLines } from './client-session';
 import { printEvent, printSummary } from './events';
-import { interrupted, stdinLines$ } from './lifetime';
 import { Output } from './output';
 
 /** `rxws ping [url]`: each stdin line is sent as a ping (at most 125 bytes); pongs are printed. */
@@ -15,20 +14,13 @@ export function registerPing(program: Command): void {
   withSnakeCaseAliases(cmd).action(async (url: string, flags: CommonFlags) => {
     const out = new Output({ json: flags.json });
     const session = new ClientSession({ url, connectOptions: { tls: clientTls(flags) }, reconnect: false, onEvent: (e) => printEvent(out, e) });
-    const signal = interrupted();
-    const input = stdinLines$().subscribe({
-      next: (line) => {
-        if (Buffer.byteLength(line) > 125) out.event('skipped', 'red', 'a ping carries at most 125 bytes (RFC 6455 §5.5)', { reason: 'too long' });
-        else session.ping(line);
-      },
-      complete: () => void session.end().catch(() => undefined),
-    });
-    void signal.promise.then(() => session.interrupt());
+    const onLine = (line: string): void => {
+      if (Buffer.byteLength(line) > 125) out.event('skipped', 'red', 'a ping carries at most 125 bytes (RFC 6455 §5.5)', { reason: 'too long' });
+      else session.ping(line);
+    };
     try {
-      await session.done;
+      await runOnStdinLines(session, onLine);
     } finally {
-      input.unsubscribe();
-      signal.dispose();
       printSummary(out, session.sentBytes, session.receivedBytes);
     }
   });
