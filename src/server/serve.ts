@@ -3,21 +3,21 @@ import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Observable, Subject } from 'rxjs';
-import { WebSocketServer as WsServer, type ServerOptions as WsServerOptions, type WebSocket as WsWebSocket } from 'ws';
+import type { WebSocket as WsWebSocket } from 'ws';
 import { CloseCode, OPEN } from '../observables/constants';
 import type { SendData } from '../observables/events';
 import { resolveServerTls } from '../tls/resolve';
 import type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
 import { Broadcaster } from './broadcast';
-import { clientCertificate } from './certificate';
 import { ServerConnection, type ConnectionContext } from './connection';
 import { listenError } from './errors';
-import { checkUpgradeRequest, chooseProtocol, parseOfferedProtocols, refusalOf, unverifiedClientRefusal, writeRefusal } from './handshake';
+import { unverifiedClientRefusal } from './handshake';
 import { answerHttpRequest, refuseHttpRequest } from './http-server';
 import * as d from './options';
 import type { ServeOptions } from './options';
 import { audienceOf, Fanout, type Audience } from './topics';
-import type { AuthorizeResult, BroadcastOptions, PublishResult, ServerErrorEvent, UpgradeRefusal, UpgradeRequest } from './types';
+import type { BroadcastOptions, ConnectionRequest, PublishResult, ServerErrorEvent } from './types';
+import { Upgrades } from './upgrade';
 
 /** Where a server listens. */
 export interface ListeningAddress {
@@ -64,8 +64,6 @@ export interface WebSocketServer {
 }
 
 const ignore = (): void => undefined;
-const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
-  typeof (value as { then?: unknown } | undefined)?.then === 'function';
 
 class Server implements WebSocketServer, ConnectionContext {
   readonly listening: Promise<ListeningAddress>;
@@ -79,18 +77,15 @@ class Server implements WebSocketServer, ConnectionContext {
   readonly errors$ = this.errors.asObservable();
   private readonly clientSet = new Set<ServerConnection>();
   private readonly http: http.Server;
-  private readonly wss: WsServer;
-  private readonly handshakeTimers = new WeakMap<Duplex, ReturnType<typeof setTimeout>>();
-  private readonly upgrading = new Set<Duplex>();
+  private readonly upgrades: Upgrades;
   private readonly pingTimer: ReturnType<typeof setInterval> | undefined;
   /** Client certificates are required (`tls.caFile` roots): unverified clients get 403. */
   private readonly verifiesClients: boolean;
   private nextId = 0;
-  private nextProtocol = '';
   private closing: Promise<void> | undefined;
   private drained: (() => void) | undefined;
 
-  constructor(private readonly options: ServeOptions) {
+  constructor(options: ServeOptions) {
     this.maxBufferedAmount = options.maxBufferedAmount ?? d.DEFAULT_MAX_BUFFERED_AMOUNT;
     this.broadcaster = new Broadcaster(this.maxBufferedAmount);
     this.fanout = new Fanout(this.broadcaster, this.clientSet);
@@ -103,20 +98,15 @@ class Server implements WebSocketServer, ConnectionContext {
     // Client certificates are requested in TLS but judged here: Node would drop an unverified
     // client without a word (the client sees a reset); serve() answers it 403 with the reason.
     this.http = tls ? https.createServer({ ...tls, rejectUnauthorized: false, handshakeTimeout: handshakeTimeoutMs }) : http.createServer();
-    this.wss = new WsServer({
-      noServer: true,
-      clientTracking: false,
-      maxPayload: options.maxPayload ?? d.DEFAULT_MAX_PAYLOAD,
-      perMessageDeflate: options.perMessageDeflate ?? false,
-      closeTimeout: options.closeTimeoutMs ?? d.DEFAULT_SERVER_CLOSE_TIMEOUT_MS,
-      handleProtocols: () => this.nextProtocol || false,
-    } as WsServerOptions & { closeTimeout: number });
-    this.http.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
-      // Unref'd: an open socket keeps the process alive by itself, a closed one needs no timer.
-      this.handshakeTimers.set(socket, setTimeout(() => socket.destroy(), handshakeTimeoutMs).unref());
+    this.upgrades = new Upgrades(options, this.verifiesClients, {
+      isClosing: () => this.closing !== undefined,
+      openCount: () => this.clientSet.size,
+      reportError: (event) => this.errors.next(event),
+      accept: (ws, request, socket) => this.accept(ws, request, socket),
     });
+    this.http.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => this.upgrades.startHandshakeTimer(socket, handshakeTimeoutMs));
     this.http.on('request', (req: IncomingMessage, res: http.ServerResponse) => {
-      this.handshakeDone(req.socket);
+      this.upgrades.handshakeDone(req.socket);
       const unverified = this.verifiesClients ? unverifiedClientRefusal(req.socket) : undefined;
       if (unverified !== undefined) {
         refuseHttpRequest(req, res, unverified);
@@ -125,7 +115,7 @@ class Server implements WebSocketServer, ConnectionContext {
       const limit = options.maxHttpBodyBytes ?? d.DEFAULT_MAX_HTTP_BODY;
       void answerHttpRequest(req, res, options.onRequest, limit, (e) => this.errors.next(e));
     });
-    this.http.on('upgrade', this.onUpgrade);
+    this.http.on('upgrade', this.upgrades.onUpgrade);
     const host = options.host ?? d.DEFAULT_HOST;
     const port = options.port ?? d.DEFAULT_PORT;
     this.listening = new Promise<ListeningAddress>((resolve, reject) => {
@@ -192,7 +182,7 @@ class Server implements WebSocketServer, ConnectionContext {
       for (const connection of this.clientSet) connection.close(CloseCode.GOING_AWAY, 'Server shutting down');
       await drained;
     }
-    for (const socket of this.upgrading) socket.destroy();
+    this.upgrades.destroyPending();
     this.http.closeAllConnections();
     await released;
     await adapterClosed;
@@ -200,91 +190,7 @@ class Server implements WebSocketServer, ConnectionContext {
     this.errors.complete();
   }
 
-  private handshakeDone(socket: Duplex): void {
-    const timer = this.handshakeTimers.get(socket);
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      this.handshakeTimers.delete(socket);
-    }
-  }
-
-  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', ignore);
-    this.handshakeDone(socket);
-    const max = this.options.maxConnections ?? d.DEFAULT_MAX_CONNECTIONS;
-    const offered = parseOfferedProtocols(req.headers['sec-websocket-protocol']);
-    const refusal: UpgradeRefusal | undefined = this.closing
-      ? { status: 503, reason: 'Server is shutting down' }
-      : (this.verifiesClients ? unverifiedClientRefusal(req.socket) : undefined) ??
-        checkUpgradeRequest(req) ??
-        (offered === undefined ? { status: 400, reason: 'Invalid Sec-WebSocket-Protocol header: expected a comma-separated list of distinct tokens' } : undefined) ??
-        (this.clientSet.size + this.upgrading.size >= max
-          ? { status: 503, reason: `Server is at its limit of ${max} connections; try again later`, headers: { 'Retry-After': '1' } }
-          : undefined);
-    if (refusal !== undefined) {
-      writeRefusal(socket, refusal);
-      return;
-    }
-    const tcp = req.socket;
-    const request: UpgradeRequest = {
-      url: req.url ?? '/',
-      headers: req.headers,
-      remoteAddress: tcp.remoteAddress ?? '',
-      remotePort: tcp.remotePort ?? 0,
-      offeredProtocols: offered ?? [],
-      certificate: clientCertificate(tcp),
-    };
-    const authorize = this.options.authorize;
-    if (authorize === undefined) {
-      this.decide(undefined, req, socket, head, request);
-      return;
-    }
-    this.upgrading.add(socket);
-    const settle = (result: AuthorizeResult | Error): void => {
-      this.upgrading.delete(socket);
-      this.decide(result, req, socket, head, request);
-    };
-    try {
-      const result = authorize(request);
-      if (isThenable(result)) result.then(settle, (err: unknown) => settle(err instanceof Error ? err : new Error(String(err))));
-      else settle(result);
-    } catch (err) {
-      settle(err instanceof Error ? err : new Error(String(err)));
-    }
-  };
-
-  /** Refuses or upgrades once `authorize` has answered (undefined: there is none). */
-  private decide(result: AuthorizeResult | Error, req: IncomingMessage, socket: Duplex, head: Buffer, request: UpgradeRequest): void {
-    if (socket.destroyed) return;
-    let refusal: UpgradeRefusal | undefined;
-    let protocol = '';
-    try {
-      if (result instanceof Error) throw Object.assign(result, { source: 'authorize' });
-      refusal = this.closing ? { status: 503, reason: 'Server is shutting down' } : refusalOf(result);
-      if (refusal === undefined) {
-        const choice = chooseProtocol(this.options.protocols, request);
-        if ('status' in choice) refusal = choice;
-        else protocol = choice.protocol;
-      }
-    } catch (error) {
-      const source = (error as { source?: string }).source === 'authorize' || result !== undefined ? 'authorize' : 'protocols';
-      this.errors.next({ source, error });
-      refusal = { status: 500, reason: `Internal Server Error: the ${source} hook failed` };
-    }
-    if (refusal !== undefined) {
-      writeRefusal(socket, refusal);
-      return;
-    }
-    this.nextProtocol = protocol;
-    this.wss.handleUpgrade(req, socket, head, (ws: WsWebSocket) => this.accept(ws, request, socket));
-    this.nextProtocol = '';
-  }
-
-  private accept(ws: WsWebSocket, upgrade: UpgradeRequest, socket: Duplex): void {
-    // ws now handles the socket's errors: two listeners would cost an array per connection.
-    socket.removeListener('error', ignore);
-    const { url, headers, remoteAddress, remotePort, certificate } = upgrade;
-    const request = { url, headers, remoteAddress, remotePort, protocol: ws.protocol, certificate };
+  private accept(ws: WsWebSocket, request: ConnectionRequest, socket: Duplex): void {
     const connection = new ServerConnection(ws, ++this.nextId, request, socket, this);
     this.clientSet.add(connection);
     this.connections.next(connection);
