@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Transform } from 'node:stream';
 import { createDecoder, encodingOf, isDecodable } from './decoding';
+import { headerRecord } from '../observables/headers';
 import { HttpError } from './errors';
 import type { HttpEvent, HttpResponseInit } from './events';
 
@@ -9,16 +10,6 @@ export interface BodySink {
   event(e: HttpEvent): void;
   done(response: Omit<HttpResponseInit, 'redirects' | 'uploadedBytes'>): void;
   fail(err: HttpError): void;
-}
-
-/** Lower-case header record; repeated headers joined with `, ` (as Fetch's `Headers.get`). */
-export function headerRecord(headers: IncomingMessage['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key in headers) {
-    const value = headers[key];
-    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }
 
 function contentLength(headers: Record<string, string>): number | undefined {

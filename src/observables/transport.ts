@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { resolveClientTls } from '../tls/resolve';
 import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN } from './constants';
 import { WebSocketError } from './errors';
+import { headerRecord } from './headers';
 import { describeNetworkError } from './network-errors';
 import type { ConnectOptions, LookupFunction } from './options';
 import type { EventSink } from './sink';
@@ -18,15 +19,6 @@ const MAX_QUOTED_BODY = 512;
 /** A connection being opened for one subscription; `dispose` is its teardown. */
 export interface TransportConnection {
   dispose(): void;
-}
-
-function headerRecord(headers: IncomingMessage['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key in headers) {
-    const value = headers[key];
-    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }
 
 type LookupAddress = { address: string; family: number };

@@ -11,6 +11,7 @@ import type {
   WebSocketOpenEvent,
   WriteCallback,
 } from '../observables/events';
+import { headerRecord } from '../observables/headers';
 import type { EventSink } from '../observables/sink';
 import { WsSocket } from '../observables/ws-socket';
 import type { BatchTarget, Broadcaster } from './broadcast';
@@ -28,15 +29,6 @@ export interface ConnectionContext {
   readonly fanout: Fanout;
   /** Called once, when the connection has closed. */
   closed(connection: ServerConnection): void;
-}
-
-function flatHeaders(headers: ConnectionRequest['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const key in headers) {
-    const value = headers[key];
-    if (value !== undefined) out[key] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
 }
 
 /**
@@ -213,7 +205,7 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
 
   private openEvent(): WebSocketOpenEvent {
     const { url, headers, protocol } = this.request;
-    return { type: 'open', url, headers: flatHeaders(headers), protocol, socket: this };
+    return { type: 'open', url, headers: headerRecord(headers), protocol, socket: this };
   }
 
   /**
