@@ -1,7 +1,7 @@
 // Write reports on the browser transport, with `ws`'s WHATWG-style WebSocket standing in for the
 // browser's global: browsers say nothing per message, so the transport reads bufferedAmount.
-import { WebSocket as WsWebSocket } from 'ws';
 import { connect, type SocketHandle, type WebSocketEvent, type WebSocketOpenEvent, type WriteError } from 'rxws';
+import { useWsAsGlobalWebSocket } from '../helpers/global-websocket';
 import { firstMatch } from '../helpers/observe';
 import { startWsServer, type TestWsServer } from '../helpers/ws-server';
 
@@ -12,13 +12,7 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 describe('SocketHandle.send: write reports on the browser transport', () => {
   let server: TestWsServer;
-  const globals = globalThis as { WebSocket?: unknown };
-  beforeAll(() => {
-    globals.WebSocket = WsWebSocket;
-  });
-  afterAll(() => {
-    delete globals.WebSocket;
-  });
+  useWsAsGlobalWebSocket();
   afterEach(async () => server.close());
 
   const open = async (): Promise<{ socket: SocketHandle; done: () => void }> => {

@@ -1,9 +1,9 @@
 // Runs connect() on the browser transport, with `ws`'s WHATWG-style WebSocket standing in for
 // the browser's global (same addEventListener/binaryType/close API). The real browser is
 // exercised in spec/browser.
-import { WebSocket as WsWebSocket } from 'ws';
 import { filter, firstValueFrom, take, toArray } from 'rxjs';
 import { connect, WebSocketError, type WebSocketEvent, type WebSocketOpenEvent } from 'rxws';
+import { useWsAsGlobalWebSocket } from '../helpers/global-websocket';
 import { firstMatch, record } from '../helpers/observe';
 import { startEchoServer, startWsServer, type TestWsServer } from '../helpers/ws-server';
 
@@ -13,13 +13,7 @@ const isOpen = (e: WebSocketEvent): e is WebSocketOpenEvent => e.type === 'open'
 
 describe('connect() on the browser transport', () => {
   let server: TestWsServer;
-  const globals = globalThis as { WebSocket?: unknown };
-  beforeAll(() => {
-    globals.WebSocket = WsWebSocket;
-  });
-  afterAll(() => {
-    delete globals.WebSocket;
-  });
+  useWsAsGlobalWebSocket();
   afterEach(async () => server?.close());
 
   it('emits open with no headers, the protocol, and a socket that cannot ping', async () => {

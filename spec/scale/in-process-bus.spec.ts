@@ -1,19 +1,9 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import type WebSocket from 'ws';
 import { InProcessBus, ServeOptionsError, serve, type AdapterHost, type AdapterMessage, type BroadcastAdapter, type ServerConnection, type WebSocketServer } from 'rxws/server';
-import { closeAll, start, wsClient } from '../server/peers';
+import { closeAll, inbox, received, start, wsClient } from '../server/peers';
 
 afterEach(closeAll);
-
-function inbox(ws: WebSocket): string[] {
-  const got: string[] = [];
-  ws.on('message', (data: Buffer, isBinary: boolean) => got.push(isBinary ? `0x${data.toString('hex')}` : data.toString()));
-  return got;
-}
-
-function received(ws: WebSocket, text: string): Promise<void> {
-  return new Promise((resolve) => ws.on('message', (d: Buffer) => d.toString() === text && resolve()));
-}
 
 interface Instance {
   server: WebSocketServer;

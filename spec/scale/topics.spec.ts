@@ -1,20 +1,8 @@
 import WebSocket from 'ws';
 import type { ServerConnection, WebSocketServer } from 'rxws/server';
-import { closeAll, start, wsClient } from '../server/peers';
+import { closeAll, inbox, received, start, wsClient } from '../server/peers';
 
 afterEach(closeAll);
-
-/** Messages a client receives, as strings (binary as hex). */
-function inbox(ws: WebSocket): string[] {
-  const got: string[] = [];
-  ws.on('message', (data: Buffer, isBinary: boolean) => got.push(isBinary ? `0x${data.toString('hex')}` : data.toString()));
-  return got;
-}
-
-/** Resolves once `ws` has received `text`. */
-function received(ws: WebSocket, text: string): Promise<void> {
-  return new Promise((resolve) => ws.on('message', (d: Buffer) => d.toString() === text && resolve()));
-}
 
 /** n clients with their server-side connections, in the same order. */
 async function connect(server: WebSocketServer, url: string, n: number): Promise<{ ws: WebSocket[]; conns: ServerConnection[]; got: string[][] }> {

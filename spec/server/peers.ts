@@ -35,6 +35,18 @@ export async function wsClient(url: string, protocols?: string[], options: WebSo
 }
 
 /** Resolves with [code, reason] when `ws` closes. */
+/** Messages a client receives, as strings (binary as hex). */
+export function inbox(ws: WebSocket): string[] {
+  const got: string[] = [];
+  ws.on('message', (data: Buffer, isBinary: boolean) => got.push(isBinary ? `0x${data.toString('hex')}` : data.toString()));
+  return got;
+}
+
+/** Resolves once `ws` has received `text`. */
+export function received(ws: WebSocket, text: string): Promise<void> {
+  return new Promise((resolve) => ws.on('message', (d: Buffer) => d.toString() === text && resolve()));
+}
+
 export async function closed(ws: WebSocket): Promise<[number, string]> {
   if (ws.readyState === WebSocket.CLOSED) throw new Error('already closed');
   const [code, reason] = (await once(ws, 'close')) as [number, Buffer];
