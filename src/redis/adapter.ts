@@ -192,7 +192,9 @@ class RedisPubSubAdapter implements RedisAdapter {
 
   private publishError(e: unknown): RedisAdapterError {
     const only = "only this instance's clients got it";
-    if (e instanceof ClientOfflineError) {
+    // Offline, or the connection dropped under this very command (the socket closed before
+    // node-redis noticed Redis was gone): either way Redis is unreachable, not refusing.
+    if (e instanceof ClientOfflineError || (!this.closed && !this.publisher.isReady)) {
       return new RedisAdapterError('OFFLINE', `Broadcast not published: the connection to Redis at ${this.where} is down (reconnecting); ${only}`, { cause: e });
     }
     if (e instanceof ClientClosedError || this.closed) {
