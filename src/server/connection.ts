@@ -25,6 +25,8 @@ export const MAX_PENDING_EVENTS = 64;
 export interface ConnectionContext {
   readonly broadcaster: Broadcaster;
   readonly maxBufferedAmount: number;
+  /** Message bytes kept for a connection nobody has subscribed to yet; past this, reading pauses. */
+  readonly maxPendingBytes: number;
   /** Topic membership (kept by the server so a topic broadcast visits only its members). */
   readonly fanout: Fanout;
   /** Called once, when the connection has closed. */
@@ -37,8 +39,10 @@ export interface ConnectionContext {
  * `events$` is hot: every subscriber first gets an `open` event, then live `message`, `ping`,
  * `pong` and `close` events, then completion. Events that arrive before the first subscription
  * are kept for it (so subscribing when the connection is emitted, or a little later, loses
- * nothing); after 64 of them the connection stops reading (TCP pushes back on the client) until
- * someone subscribes. Nothing is kept once the first subscriber has come.
+ * nothing); after 64 of them, or once their messages reach `maxPendingBytes` (default 1 MiB), the
+ * connection stops reading (TCP pushes back on the client) until someone subscribes: nothing is
+ * dropped, and memory stays within about one message past the limit. Nothing is kept once the
+ * first subscriber has come.
  *
  * @example
  * server.connections$.subscribe((conn) => {
@@ -62,6 +66,7 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
   private subscribers: Subscribers = undefined;
   private messageSubscribers: Subscribers = undefined;
   private pending: WebSocketEvent[] | undefined = undefined;
+  private pendingBytes = 0;
   private flowing = false;
   private pausedForPending = false;
   private completed = false;
@@ -197,7 +202,9 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
   private keep(event: WebSocketEvent): void {
     const pending = (this.pending ??= []);
     pending.push(event);
-    if (pending.length >= MAX_PENDING_EVENTS && !this.pausedForPending && this.ws.readyState === OPEN) {
+    if (event.type === 'message') this.pendingBytes += event.wireSize;
+    const full = pending.length >= MAX_PENDING_EVENTS || this.pendingBytes >= this.context.maxPendingBytes;
+    if (full && !this.pausedForPending && this.ws.readyState === OPEN) {
       this.pausedForPending = true;
       this.ws.pause();
     }
@@ -220,6 +227,7 @@ export class ServerConnection extends WsSocket implements SocketHandle, EventSin
       this.flowing = true;
       const pending = this.pending;
       this.pending = undefined;
+      this.pendingBytes = 0;
       if (pending !== undefined) for (const e of pending) if (!onlyMessages || e.type === 'message') subscriber.next(e);
       if (this.pausedForPending) {
         this.pausedForPending = false;

@@ -14,6 +14,7 @@ export {
   DEFAULT_SERVER_CLOSE_TIMEOUT_MS,
   DEFAULT_MAX_PAYLOAD,
   DEFAULT_MAX_BUFFERED_AMOUNT,
+  DEFAULT_MAX_PENDING_BYTES,
   DEFAULT_MAX_HTTP_BODY,
 } from './options';
 export type { ServeOptions, ProtocolPolicy } from './options';

@@ -14,6 +14,11 @@ export const DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS = 3_000;
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
 /** Bytes waiting to be written to one client beyond which it is closed with 1008 "client too slow". */
 export const DEFAULT_MAX_BUFFERED_AMOUNT = 8 * 1024 * 1024;
+/**
+ * Message bytes kept for a connection nobody has subscribed to yet (`events$` / `messages$`);
+ * past this the connection stops reading until someone subscribes (nothing is dropped).
+ */
+export const DEFAULT_MAX_PENDING_BYTES = 1024 * 1024;
 /** Largest plain HTTP request body read for `onRequest` (bytes); more gets 413. */
 export const DEFAULT_MAX_HTTP_BODY = 1024 * 1024;
 /** How long a server-side close waits for the client's close frame before the socket is destroyed. */
@@ -59,6 +64,13 @@ export interface ServeOptions {
    * `broadcast` closes it with 1008 "client too slow" instead of growing memory. Default 8 MiB.
    */
   maxBufferedAmount?: number;
+  /**
+   * Message bytes kept for a connection before anyone subscribes to its `events$` or `messages$`.
+   * Past this (or 64 events) the server stops reading from that client until someone subscribes:
+   * TCP pushes back on the client, nothing is dropped. A server that never subscribes (broadcast
+   * only) thus holds at most about this plus one message per client. Default 1 MiB.
+   */
+  maxPendingBytes?: number;
   /**
    * Accept permessage-deflate (RFC 7692) when a client offers it. Default off: on small messages
    * it costs ~20x in throughput, and broadcast cannot share one encoded frame among such clients.
@@ -106,6 +118,7 @@ export function validateServeOptions(options: ServeOptions): void {
   checkNumber('closeTimeoutMs', options.closeTimeoutMs, 0, false);
   checkNumber('maxPayload', options.maxPayload, 1, true);
   checkNumber('maxBufferedAmount', options.maxBufferedAmount, 1, false);
+  checkNumber('maxPendingBytes', options.maxPendingBytes, 1, true);
   checkNumber('pingIntervalMs', options.pingIntervalMs, 0, false);
   checkNumber('maxHttpBodyBytes', options.maxHttpBodyBytes, 0, true);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {

@@ -69,6 +69,7 @@ class Server implements WebSocketServer, ConnectionContext {
   readonly listening: Promise<ListeningAddress>;
   readonly broadcaster: Broadcaster;
   readonly maxBufferedAmount: number;
+  readonly maxPendingBytes: number;
   readonly fanout: Fanout;
   private readonly adapter: BroadcastAdapter | undefined;
   private readonly connections = new Subject<ServerConnection>();
@@ -87,6 +88,7 @@ class Server implements WebSocketServer, ConnectionContext {
 
   constructor(options: ServeOptions) {
     this.maxBufferedAmount = options.maxBufferedAmount ?? d.DEFAULT_MAX_BUFFERED_AMOUNT;
+    this.maxPendingBytes = options.maxPendingBytes ?? d.DEFAULT_MAX_PENDING_BYTES;
     this.broadcaster = new Broadcaster(this.maxBufferedAmount);
     this.fanout = new Fanout(this.broadcaster, this.clientSet);
     this.adapter = options.adapter;
