@@ -35,6 +35,10 @@ async function runHandler(handler: HttpHandler, request: HttpRequest): Promise<H
   return checkResponse(value);
 }
 
+/** A request body that did not arrive: the client went away (or missed its deadline) mid-body. */
+class BodyAborted extends Error {}
+
+/** The body, undefined when it is over `limit` (the rest is discarded); rejects with BodyAborted. */
 function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -48,7 +52,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array | und
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    // 'aborted' / ECONNRESET: nobody is left to answer, and nothing failed on this side.
+    req.on('error', () => reject(new BodyAborted()));
   });
 }
 
@@ -59,13 +64,18 @@ export function refuseHttpRequest(req: IncomingMessage, res: ServerResponse, ref
   send(res, { status: refusal.status, headers: { ...refusal.headers, Connection: 'close' }, body: refusal.reason ?? '' });
 }
 
-/** Answers one plain HTTP request: 426 without a handler, 413 over the body limit, 500 when the handler fails. */
+/**
+ * Answers one plain HTTP request: 426 without a handler, 413 over the body limit, 500 when the
+ * handler fails (reported). A client that leaves mid-body is not reported: it is not a failure.
+ */
 export async function answerHttpRequest(
   req: IncomingMessage,
   res: ServerResponse,
   handler: HttpHandler | undefined,
   maxBodyBytes: number,
   report: (event: ServerErrorEvent) => void,
+  /** Told when reading the body starts (true) and is over (false): the deadline covers it. */
+  readingBody: (reading: boolean) => void,
 ): Promise<void> {
   res.on('error', () => undefined);
   if (handler === undefined) {
@@ -73,8 +83,16 @@ export async function answerHttpRequest(
     send(res, { status: 426, headers: { Upgrade: 'websocket', Connection: 'Upgrade' }, body: UPGRADE_REQUIRED });
     return;
   }
+  let body: Uint8Array | undefined;
+  readingBody(true);
   try {
-    const body = await readBody(req, maxBodyBytes);
+    body = await readBody(req, maxBodyBytes);
+  } catch {
+    return;
+  } finally {
+    readingBody(false);
+  }
+  try {
     if (body === undefined) {
       send(res, { status: 413, headers: { Connection: 'close' }, body: `Request body over ${maxBodyBytes} bytes` });
       return;

@@ -17,6 +17,8 @@ import * as d from './options';
 import type { ServeOptions } from './options';
 import { audienceOf, Fanout, type Audience } from './topics';
 import type { BroadcastOptions, ConnectionRequest, PublishResult, ServerErrorEvent } from './types';
+import { requestTarget } from './request-target';
+import { atLimitRefusal, PendingSockets } from './sockets';
 import { Upgrades } from './upgrade';
 
 /** Where a server listens. */
@@ -79,6 +81,7 @@ class Server implements WebSocketServer, ConnectionContext {
   private readonly clientSet = new Set<ServerConnection>();
   private readonly http: http.Server;
   private readonly upgrades: Upgrades;
+  private readonly sockets: PendingSockets;
   private readonly pingTimer: ReturnType<typeof setInterval> | undefined;
   /** Client certificates are required (`tls.caFile` roots): unverified clients get 403. */
   private readonly verifiesClients: boolean;
@@ -100,22 +103,36 @@ class Server implements WebSocketServer, ConnectionContext {
     // Client certificates are requested in TLS but judged here: Node would drop an unverified
     // client without a word (the client sees a reset); serve() answers it 403 with the reason.
     this.http = tls ? https.createServer({ ...tls, rejectUnauthorized: false, handshakeTimeout: handshakeTimeoutMs }) : http.createServer();
-    this.upgrades = new Upgrades(options, this.verifiesClients, {
-      isClosing: () => this.closing !== undefined,
-      openCount: () => this.clientSet.size,
-      reportError: (event) => this.errors.next(event),
-      accept: (ws, request, socket) => this.accept(ws, request, socket),
-    });
-    this.http.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => this.upgrades.startHandshakeTimer(socket, handshakeTimeoutMs));
+    const maxConnections = options.maxConnections ?? d.DEFAULT_MAX_CONNECTIONS;
+    this.sockets = new PendingSockets(handshakeTimeoutMs, maxConnections, () => this.clientSet.size);
+    this.upgrades = new Upgrades(
+      options,
+      this.verifiesClients,
+      {
+        isClosing: () => this.closing !== undefined,
+        reportError: (event) => this.errors.next(event),
+        accept: (ws, request, socket) => this.accept(ws, request, socket),
+      },
+      this.sockets,
+    );
+    this.http.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => this.sockets.accepted(socket));
     this.http.on('request', (req: IncomingMessage, res: http.ServerResponse) => {
-      this.upgrades.handshakeDone(req.socket);
-      const unverified = this.verifiesClients ? unverifiedClientRefusal(req.socket) : undefined;
-      if (unverified !== undefined) {
-        refuseHttpRequest(req, res, unverified);
+      const socket = req.socket;
+      this.sockets.requestStarted(socket);
+      res.once('close', () => this.sockets.answered(socket));
+      const target = requestTarget(req.url);
+      const refusal =
+        (this.verifiesClients ? unverifiedClientRefusal(socket) : undefined) ??
+        (typeof target === 'string' ? undefined : target) ??
+        (this.sockets.admit(socket) ? undefined : atLimitRefusal(maxConnections));
+      if (refusal !== undefined) {
+        refuseHttpRequest(req, res, refusal);
         return;
       }
+      req.url = target as string;
       const limit = options.maxHttpBodyBytes ?? d.DEFAULT_MAX_HTTP_BODY;
-      void answerHttpRequest(req, res, options.onRequest, limit, (e) => this.errors.next(e));
+      const readingBody = (reading: boolean): void => this.sockets.readingBody(socket, reading);
+      void answerHttpRequest(req, res, options.onRequest, limit, (e) => this.errors.next(e), readingBody);
     });
     this.http.on('upgrade', this.upgrades.onUpgrade);
     const host = options.host ?? d.DEFAULT_HOST;

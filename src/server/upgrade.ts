@@ -5,6 +5,8 @@ import { clientCertificate } from './certificate';
 import { checkUpgradeRequest, chooseProtocol, parseOfferedProtocols, refusalOf, unverifiedClientRefusal, writeRefusal } from './handshake';
 import * as d from './options';
 import type { ServeOptions } from './options';
+import { requestTarget } from './request-target';
+import { atLimitRefusal, type PendingSockets } from './sockets';
 import type { AuthorizeResult, ConnectionRequest, ServerErrorEvent, UpgradeRefusal, UpgradeRequest } from './types';
 
 const ignore = (): void => undefined;
@@ -15,8 +17,6 @@ const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
 export interface UpgradeHost {
   /** `close()` has been called: new upgrades are refused with 503. */
   isClosing(): boolean;
-  /** How many connections are open (they count against `maxConnections`). */
-  openCount(): number;
   reportError(event: ServerErrorEvent): void;
   /** Takes an upgraded socket on as a connection. */
   accept(ws: WsWebSocket, request: ConnectionRequest, socket: Duplex): void;
@@ -28,9 +28,8 @@ export interface UpgradeHost {
  */
 export class Upgrades {
   private readonly wss: WsServer;
-  private readonly handshakeTimers = new WeakMap<Duplex, ReturnType<typeof setTimeout>>();
-  /** Sockets waiting for `authorize`: they count against `maxConnections` and die on close. */
-  private readonly upgrading = new Set<Duplex>();
+  /** Sockets waiting for `authorize`. */
+  private readonly authorizing = new WeakSet<Duplex>();
   private nextProtocol = '';
 
   constructor(
@@ -38,6 +37,8 @@ export class Upgrades {
     /** Client certificates are required (`tls.caFile` roots): unverified clients get 403. */
     private readonly verifiesClients: boolean,
     private readonly host: UpgradeHost,
+    /** Deadlines and `maxConnections` slots of the sockets not yet upgraded. */
+    private readonly sockets: PendingSockets,
   ) {
     this.wss = new WsServer({
       noServer: true,
@@ -49,46 +50,45 @@ export class Upgrades {
     } as WsServerOptions & { closeTimeout: number });
   }
 
-  /** Destroys `socket` unless it sends a request (HTTP or upgrade) within `timeoutMs`. */
-  startHandshakeTimer(socket: Duplex, timeoutMs: number): void {
-    // Unref'd: an open socket keeps the process alive by itself, a closed one needs no timer.
-    this.handshakeTimers.set(socket, setTimeout(() => socket.destroy(), timeoutMs).unref());
-  }
-
-  handshakeDone(socket: Duplex): void {
-    const timer = this.handshakeTimers.get(socket);
-    if (timer !== undefined) {
-      clearTimeout(timer);
-      this.handshakeTimers.delete(socket);
-    }
-  }
-
-  /** Drops the sockets still waiting for `authorize` (on shutdown). */
-  destroyPending(): void {
-    for (const socket of this.upgrading) socket.destroy();
-  }
-
   /** The http server's 'upgrade' listener. */
   readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', ignore);
-    this.handshakeDone(socket);
+    // A pipelined upgrade waits for the answers to the requests before it (RFC 9112 §9.3.2: in order).
+    this.sockets.upgradeStarted(socket, () => this.undecided(socket), () => this.check(req, socket, head));
+  };
+
+  /** The deadline passed before the upgrade was decided (an `authorize` that did not settle). */
+  private undecided(socket: Duplex): void {
+    if (!this.authorizing.has(socket)) {
+      socket.destroy();
+      return;
+    }
+    this.authorizing.delete(socket);
+    const ms = this.options.handshakeTimeoutMs ?? d.DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS;
+    this.host.reportError({ source: 'authorize', error: new Error(`authorize did not settle within handshakeTimeoutMs (${ms} ms); the client got 503`) });
+    writeRefusal(socket, { status: 503, reason: 'The server could not decide on this connection in time; try again later', headers: { 'Retry-After': '1' } });
+  }
+
+  private check(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (socket.destroyed) return;
     const max = this.options.maxConnections ?? d.DEFAULT_MAX_CONNECTIONS;
     const offered = parseOfferedProtocols(req.headers['sec-websocket-protocol']);
+    const target = requestTarget(req.url);
     const refusal: UpgradeRefusal | undefined = this.host.isClosing()
       ? { status: 503, reason: 'Server is shutting down' }
       : (this.verifiesClients ? unverifiedClientRefusal(req.socket) : undefined) ??
+        (typeof target === 'string' ? undefined : target) ??
         checkUpgradeRequest(req) ??
         (offered === undefined ? { status: 400, reason: 'Invalid Sec-WebSocket-Protocol header: expected a comma-separated list of distinct tokens' } : undefined) ??
-        (this.host.openCount() + this.upgrading.size >= max
-          ? { status: 503, reason: `Server is at its limit of ${max} connections; try again later`, headers: { 'Retry-After': '1' } }
-          : undefined);
+        (this.sockets.admit(socket) ? undefined : atLimitRefusal(max));
     if (refusal !== undefined) {
-      writeRefusal(socket, refusal);
+      this.refuse(socket, refusal);
       return;
     }
     const tcp = req.socket;
+    req.url = target as string;
     const request: UpgradeRequest = {
-      url: req.url ?? '/',
+      url: req.url,
       headers: req.headers,
       remoteAddress: tcp.remoteAddress ?? '',
       remotePort: tcp.remotePort ?? 0,
@@ -100,9 +100,10 @@ export class Upgrades {
       this.decide(undefined, req, socket, head, request);
       return;
     }
-    this.upgrading.add(socket);
+    this.authorizing.add(socket);
     const settle = (result: AuthorizeResult | Error): void => {
-      this.upgrading.delete(socket);
+      // Not waiting any more: the deadline answered, or the client left.
+      if (!this.authorizing.delete(socket)) return;
       this.decide(result, req, socket, head, request);
     };
     try {
@@ -112,7 +113,17 @@ export class Upgrades {
     } catch (err) {
       settle(err instanceof Error ? err : new Error(String(err)));
     }
-  };
+  }
+
+  /** Drops the sockets still waiting for an upgrade decision (on shutdown). */
+  destroyPending(): void {
+    this.sockets.destroyUpgrading();
+  }
+
+  private refuse(socket: Duplex, refusal: UpgradeRefusal): void {
+    this.sockets.done(socket);
+    writeRefusal(socket, refusal);
+  }
 
   /** Refuses or upgrades once `authorize` has answered (undefined: there is none). */
   private decide(result: AuthorizeResult | Error, req: IncomingMessage, socket: Duplex, head: Buffer, request: UpgradeRequest): void {
@@ -133,9 +144,10 @@ export class Upgrades {
       refusal = { status: 500, reason: `Internal Server Error: the ${source} hook failed` };
     }
     if (refusal !== undefined) {
-      writeRefusal(socket, refusal);
+      this.refuse(socket, refusal);
       return;
     }
+    this.sockets.done(socket);
     this.nextProtocol = protocol;
     this.wss.handleUpgrade(req, socket, head, (ws: WsWebSocket) => this.upgraded(ws, request, socket));
     this.nextProtocol = '';
