@@ -15,6 +15,8 @@ export type ChildRequest = { id: number; op: 'memory' | 'state' | 'subscribe' | 
 export interface ChildMemory {
   rss: number;
   arrayBuffers: number;
+  /** The highest RSS the process has had so far. */
+  maxRss: number;
 }
 
 /** What the server holds. */
@@ -22,6 +24,8 @@ export interface ChildState {
   connections: number;
   /** Connections whose socket stopped reading. */
   paused: number;
+  /** Plain HTTP requests answered. */
+  requests: number;
   /** Bytes read from all connections' sockets. */
   bytesRead: number;
   /** Messages delivered to subscribers (after `subscribe`). */
@@ -42,7 +46,11 @@ export interface ChildConfig {
 }
 
 const config = JSON.parse(process.env.HOSTILE_SERVER ?? '{}') as ChildConfig;
-const bodySize: HttpHandler = (req) => ({ status: 200, body: String(req.body.byteLength) });
+let requests = 0;
+const bodySize: HttpHandler = (req) => {
+  requests++;
+  return { status: 200, body: String(req.body.byteLength) };
+};
 const onRequest = config.staticRoot !== undefined ? staticFiles(config.staticRoot) : config.bodySize === true ? bodySize : undefined;
 const server = serve({ host: '127.0.0.1', port: 0, ...config.options, onRequest });
 const connections = new Set<ServerConnection>();
@@ -53,7 +61,7 @@ server.connections$.subscribe((c) => connections.add(c));
 function memory(): ChildMemory {
   for (let i = 0; i < 3; i++) collectGarbage();
   const { rss, arrayBuffers } = process.memoryUsage();
-  return { rss, arrayBuffers };
+  return { rss, arrayBuffers, maxRss: process.resourceUsage().maxRSS * 1024 };
 }
 
 function state(): ChildState {
@@ -64,7 +72,7 @@ function state(): ChildState {
     if (c.ws.isPaused) paused++;
     bytesRead += (c.stream as Socket).bytesRead;
   }
-  return { connections: server.clients.size, paused, bytesRead, messages, messageBytes };
+  return { connections: server.clients.size, requests, paused, bytesRead, messages, messageBytes };
 }
 
 const send = (report: ChildReport): void => {
