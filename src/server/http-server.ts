@@ -1,21 +1,50 @@
 // Plain HTTP on the WebSocket port: turns Node's request into an HttpRequest, runs the
 // handler (value, Promise or Observable) and writes its HttpResponse.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline, type Readable } from 'node:stream';
 import { firstValueFrom, isObservable } from 'rxjs';
 import type { HttpHandler, HttpRequest, HttpResponse, ServerErrorEvent, UpgradeRefusal } from './types';
 
 const UPGRADE_REQUIRED =
   'Upgrade Required: this is a WebSocket server. Connect with a WebSocket client (ws:// or wss://).';
 
-function send(res: ServerResponse, response: HttpResponse): void {
-  if (res.headersSent || res.destroyed) return;
-  const body = response.body === undefined ? undefined : typeof response.body === 'string' ? Buffer.from(response.body) : response.body;
+type Streamed = AsyncIterable<Uint8Array>;
+
+const isStreamed = (body: HttpResponse['body']): body is Streamed =>
+  body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array);
+
+/** Stops a stream nobody will read (its file descriptor closes with it). */
+function discard(body: HttpResponse['body']): void {
+  if (isStreamed(body)) (body as Partial<Readable>).destroy?.();
+}
+
+function send(res: ServerResponse, response: HttpResponse, isHead = false): void {
+  if (res.headersSent || res.destroyed) {
+    discard(response.body);
+    return;
+  }
+  const streamed = isStreamed(response.body) ? response.body : undefined;
+  const fixed = streamed === undefined ? response.body : undefined;
+  const body = typeof fixed === 'string' ? Buffer.from(fixed) : (fixed as Uint8Array | undefined);
   const headers: Record<string, string | number | readonly string[]> = { ...response.headers };
   const has = (name: string): boolean => Object.keys(headers).some((k) => k.toLowerCase() === name);
   if (typeof response.body === 'string' && !has('content-type')) headers['Content-Type'] = 'text/plain; charset=utf-8';
-  if (!has('content-length') && !has('transfer-encoding')) headers['Content-Length'] = body?.byteLength ?? 0;
+  // A HEAD answer without a body may carry the length GET would have; a stream is chunked unless told.
+  if (!has('content-length') && !has('transfer-encoding') && streamed === undefined && !(isHead && body === undefined)) {
+    headers['Content-Length'] = body?.byteLength ?? 0;
+  }
   res.writeHead(response.status, headers as Record<string, string | number | string[]>);
-  res.end(body);
+  if (streamed === undefined) {
+    res.end(body);
+    return;
+  }
+  if (isHead) {
+    discard(streamed);
+    res.end();
+    return;
+  }
+  // A client that leaves mid-body, or a source that fails, ends the response: nothing to report.
+  pipeline(streamed, res, () => undefined);
 }
 
 function checkResponse(value: unknown): HttpResponse {
@@ -23,8 +52,9 @@ function checkResponse(value: unknown): HttpResponse {
   if (r === null || typeof r !== 'object' || !Number.isInteger(r.status) || r.status < 100 || r.status > 599) {
     throw new Error(`onRequest returned ${JSON.stringify(value)}: expected { status: 100..599, headers?, body? }`);
   }
-  if (r.body !== undefined && typeof r.body !== 'string' && !(r.body instanceof Uint8Array)) {
-    throw new Error('onRequest returned a body that is neither a string nor a Uint8Array');
+  const body: unknown = r.body;
+  if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array) && typeof (body as Partial<Streamed>)[Symbol.asyncIterator] !== 'function') {
+    throw new Error('onRequest returned a body that is neither a string, a Uint8Array nor a stream (an async iterable of bytes)');
   }
   return r;
 }
@@ -104,7 +134,7 @@ export async function answerHttpRequest(
       body,
       remoteAddress: req.socket.remoteAddress ?? '',
     };
-    send(res, await runHandler(handler, request));
+    send(res, await runHandler(handler, request), req.method === 'HEAD');
   } catch (error) {
     report({ source: 'onRequest', error });
     send(res, { status: 500, body: 'Internal Server Error: the request handler failed' });

@@ -1,10 +1,8 @@
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { gzip as gzipCallback } from 'node:zlib';
+import { pipeline, type Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
 import type { HttpHandler, HttpRequest, HttpResponse } from './types';
-
-const gzip = promisify(gzipCallback);
 
 /** Content-Type by file extension; anything else is `application/octet-stream`. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -39,6 +37,11 @@ export interface StaticFilesOptions {
   index?: string;
   /** Gzip compressible files (text, JSON, SVG …) when the client accepts gzip. Default true. */
   gzip?: boolean;
+  /**
+   * Serve files and folders whose name starts with a dot (`.env`, `.git/`, `.well-known/`).
+   * Default false: they get 404, as if missing, since they are seldom meant to be public.
+   */
+  allowDotfiles?: boolean;
 }
 
 const forbidden: HttpResponse = { status: 403, body: 'Forbidden: the path leaves the served directory' };
@@ -59,6 +62,8 @@ function requestedPath(url: string): string | HttpResponse {
   return decoded;
 }
 
+const hasDotSegment = (relative: string): boolean => relative.split(/[\\/]/).some((segment) => segment.startsWith('.'));
+
 function inside(root: string, file: string): boolean {
   return file === root || file.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
@@ -73,25 +78,45 @@ function acceptsGzip(request: HttpRequest): boolean {
   });
 }
 
-/** Resolves a path under the real root, following symlinks; undefined when missing, null when outside. */
-async function resolveFile(realRoot: string, relative: string, index: string): Promise<string | undefined | null> {
+interface FoundFile {
+  readonly file: string;
+  readonly size: number;
+}
+
+/**
+ * Resolves a path under the real root, following symlinks; undefined when missing (or a dotfile
+ * that is not allowed, wherever a symlink points), null when outside.
+ */
+async function resolveFile(realRoot: string, dir: string, relative: string, index: string, allowDotfiles: boolean): Promise<FoundFile | undefined | null> {
   let real: string;
   try {
-    real = await fs.realpath(path.join(realRoot, relative));
+    real = await fs.realpath(path.join(dir, relative));
   } catch {
     return undefined;
   }
   if (!inside(realRoot, real)) return null;
+  if (!allowDotfiles && hasDotSegment(path.relative(realRoot, real))) return undefined;
   const stat = await fs.stat(real);
-  if (stat.isDirectory()) return resolveFile(real, index, index);
-  return stat.isFile() ? real : undefined;
+  if (stat.isDirectory()) return resolveFile(realRoot, real, index, index, allowDotfiles);
+  return stat.isFile() ? { file: real, size: stat.size } : undefined;
+}
+
+/** The file as a stream, gzipped on the way when asked; a read error ends the response early. */
+function fileStream(file: string, gzipped: boolean): Readable {
+  const source = createReadStream(file);
+  if (!gzipped) return source;
+  const gzip = createGzip();
+  pipeline(source, gzip, () => undefined);
+  return gzip;
 }
 
 /**
  * An `onRequest` handler serving files under `root`: `/` and directories map to `index.html`,
  * Content-Type comes from the extension, compressible files are gzipped when the client accepts
  * it, a missing file gets 404. A path that would leave the root (`..`, `%2e%2e`, `%2f`, `\`, a
- * symlink pointing outside) gets 403. Only GET and HEAD are allowed. Files are read whole.
+ * symlink pointing outside) gets 403; a dotfile (`.env`, `.git/config`) gets 404 unless
+ * `allowDotfiles`. Only GET and HEAD are allowed. Files are streamed (memory stays flat however
+ * big they are); HEAD answers from the file's size without reading it.
  *
  * @example
  * import { serve, staticFiles } from 'rxws/server';
@@ -101,6 +126,7 @@ async function resolveFile(realRoot: string, relative: string, index: string): P
 export function staticFiles(root: string, options: StaticFilesOptions = {}): HttpHandler {
   const index = options.index ?? 'index.html';
   const useGzip = options.gzip ?? true;
+  const allowDotfiles = options.allowDotfiles ?? false;
   let realRoot: Promise<string> | undefined;
   return async (request): Promise<HttpResponse> => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -108,21 +134,24 @@ export function staticFiles(root: string, options: StaticFilesOptions = {}): Htt
     }
     const relative = requestedPath(request.url);
     if (typeof relative !== 'string') return relative;
+    if (!allowDotfiles && hasDotSegment(relative)) return notFound;
     realRoot ??= fs.realpath(path.resolve(root));
-    let file: string | undefined | null;
+    let found: FoundFile | undefined | null;
     try {
-      file = await resolveFile(await realRoot, relative, index);
+      const real = await realRoot;
+      found = await resolveFile(real, real, relative, index, allowDotfiles);
     } catch {
-      file = undefined;
+      found = undefined;
     }
-    if (file === null) return forbidden;
-    if (file === undefined) return notFound;
-    const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-    const content = await fs.readFile(file);
-    if (useGzip && COMPRESSIBLE.test(type) && acceptsGzip(request)) {
-      const body = await gzip(content);
-      return { status: 200, headers: { 'Content-Type': type, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' }, body };
-    }
-    return { status: 200, headers: { 'Content-Type': type, Vary: 'Accept-Encoding' }, body: content };
+    if (found === null) return forbidden;
+    if (found === undefined) return notFound;
+    const type = CONTENT_TYPES[path.extname(found.file).toLowerCase()] ?? 'application/octet-stream';
+    const gzipped = useGzip && COMPRESSIBLE.test(type) && acceptsGzip(request);
+    // A gzipped length is known only once compressed: that response is chunked.
+    const headers: Record<string, string | number> = gzipped
+      ? { 'Content-Type': type, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' }
+      : { 'Content-Type': type, 'Content-Length': found.size, Vary: 'Accept-Encoding' };
+    if (request.method === 'HEAD') return { status: 200, headers };
+    return { status: 200, headers, body: fileStream(found.file, gzipped) };
   };
 }

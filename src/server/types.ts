@@ -74,8 +74,13 @@ export interface HttpResponse {
   /** HTTP status, 100–599. */
   readonly status: number;
   readonly headers?: Readonly<Record<string, string | number | readonly string[]>>;
-  /** A string is sent as UTF-8 (with `text/plain; charset=utf-8` unless a Content-Type is given). */
-  readonly body?: string | Uint8Array;
+  /**
+   * A string is sent as UTF-8 (with `text/plain; charset=utf-8` unless a Content-Type is given).
+   * A stream (any async iterable of bytes, e.g. `fs.createReadStream(file)`) is written as it
+   * comes, at the pace the client reads; give its Content-Length if you know it, else it is sent
+   * chunked. A stream that fails midway ends the response early.
+   */
+  readonly body?: string | Uint8Array | AsyncIterable<Uint8Array>;
 }
 
 /** Answers plain HTTP requests: with a response, a Promise of one, or an Observable whose first value is used. */
