@@ -1,5 +1,6 @@
 // Issue 15 item 2: a connection nobody subscribes to must not keep every message it receives.
 import WebSocket from 'ws';
+import { serve } from 'rxws/server';
 import { ServerProcess } from './server-process';
 
 const MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -52,5 +53,11 @@ describe('a server connection nobody subscribes to (issue 15, item 2)', () => {
     for (let i = 0; i < 4; i++) client.send(Buffer.alloc(64 * 1024, 1));
     const s = await server.waitForState((st) => st.messages === 4);
     expect(s.paused).toBe(0);
+  });
+});
+
+describe('maxPendingBytes validation', () => {
+  it.each([0, -1, 1.5, Number.NaN])('refuses maxPendingBytes %p, naming the option', (value) => {
+    expect(() => serve({ maxPendingBytes: value })).toThrow(/maxPendingBytes must be an integer >= 1/);
   });
 });
