@@ -81,11 +81,14 @@ describe('every request on a kept-alive socket has a deadline (item 7)', () => {
     await closedWithin(client.socket, DROP_BOUND_MS);
   });
 
-  it('drops a client whose onRequest body stalls', async () => {
-    const { port } = await start({ handshakeTimeoutMs: 200, onRequest: () => ({ status: 200 }) });
+  it('answers 408 to a client whose onRequest body stalls, and closes the socket', async () => {
+    let handled = 0;
+    const { port } = await start({ handshakeTimeoutMs: 200, onRequest: () => ({ status: 200, body: String(++handled) }) });
     const client = await raw(port);
     client.socket.write('POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\n0123456789');
     await closedWithin(client.socket, DROP_BOUND_MS);
+    expect(client.received()).toMatch(/^HTTP\/1\.1 408 [^]*Connection: close[^]*did not arrive in time$/);
+    expect(handled).toBe(0);
   });
 
   it('keeps a socket whose requests come in time, and waits for a handler slower than the deadline', async () => {

@@ -104,8 +104,8 @@ export async function answerHttpRequest(
   handler: HttpHandler | undefined,
   maxBodyBytes: number,
   report: (event: ServerErrorEvent) => void,
-  /** Told when reading the body starts (true) and is over (false): the deadline covers it. */
-  readingBody: (reading: boolean) => void,
+  /** Told when reading the body starts (with the answer to a late body) and is over (undefined). */
+  readingBody: (onDeadline: (() => void) | undefined) => void,
 ): Promise<void> {
   res.on('error', () => undefined);
   if (handler === undefined) {
@@ -114,13 +114,17 @@ export async function answerHttpRequest(
     return;
   }
   let body: Uint8Array | undefined;
-  readingBody(true);
+  readingBody(() => {
+    // The rest of the body is not waited for: the socket goes once the answer is out.
+    res.once('finish', () => req.socket.destroy());
+    send(res, { status: 408, headers: { Connection: 'close' }, body: 'Request Timeout: the body did not arrive in time' });
+  });
   try {
     body = await readBody(req, maxBodyBytes);
   } catch {
     return;
   } finally {
-    readingBody(false);
+    readingBody(undefined);
   }
   try {
     if (body === undefined) {

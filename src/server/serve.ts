@@ -131,7 +131,7 @@ class Server implements WebSocketServer, ConnectionContext {
       }
       req.url = target as string;
       const limit = options.maxHttpBodyBytes ?? d.DEFAULT_MAX_HTTP_BODY;
-      const readingBody = (reading: boolean): void => this.sockets.readingBody(socket, reading);
+      const readingBody = (onDeadline: (() => void) | undefined): void => this.sockets.readingBody(socket, onDeadline);
       void answerHttpRequest(req, res, options.onRequest, limit, (e) => this.errors.next(e), readingBody);
     });
     this.http.on('upgrade', this.upgrades.onUpgrade);

@@ -17,7 +17,7 @@ interface SocketState {
   admitted: boolean;
   /** Runs once every earlier request is answered (an upgrade pipelined after HTTP requests). */
   whenAnswered: (() => void) | undefined;
-  /** What the deadline does instead of destroying the socket (an upgrade still being decided). */
+  /** What the deadline does instead of destroying the socket (an upgrade being decided, a body being read). */
   onDeadline: (() => void) | undefined;
   readonly forget: () => void;
   /** An upgrading client that half-closes has left (after 'upgrade', Node no longer watches 'end'). */
@@ -28,7 +28,8 @@ interface SocketState {
  * The deadline rule (`handshakeTimeoutMs`): from the moment a socket is accepted, or has had
  * every request answered, its next request head must arrive in time; a body read for
  * `onRequest` must arrive within that time of its head; an upgrade must be decided within it
- * too. A socket past its deadline is destroyed.
+ * too. A socket past its deadline is destroyed, or answered (408 for a late body, 503 for an
+ * undecided upgrade) and then closed.
  */
 export class PendingSockets {
   private readonly states = new Map<Duplex, SocketState>();
@@ -77,9 +78,15 @@ export class PendingSockets {
     this.change(socket, (s) => s.unanswered++);
   }
 
-  /** Reading a request body for `onRequest` starts (true) or is over (false). */
-  readingBody(socket: Duplex, reading: boolean): void {
-    this.change(socket, (s) => (s.readingBodies += reading ? 1 : -1));
+  /**
+   * Reading a request body for `onRequest` starts (with what to do if it misses the deadline)
+   * or is over (undefined).
+   */
+  readingBody(socket: Duplex, onDeadline: (() => void) | undefined): void {
+    this.change(socket, (s) => {
+      s.readingBodies += onDeadline === undefined ? -1 : 1;
+      s.onDeadline = onDeadline;
+    });
   }
 
   /** An HTTP response is written (or its socket gone). */
