@@ -118,9 +118,9 @@ export function validateServeOptions(options: ServeOptions): void {
   checkNumber('closeTimeoutMs', options.closeTimeoutMs, 0, false);
   checkNumber('maxPayload', options.maxPayload, 1, true);
   checkNumber('maxBufferedAmount', options.maxBufferedAmount, 1, false);
-  checkNumber('maxPendingBytes', options.maxPendingBytes, 1, true);
   checkNumber('pingIntervalMs', options.pingIntervalMs, 0, false);
   checkNumber('maxHttpBodyBytes', options.maxHttpBodyBytes, 0, true);
+  checkNumber('maxPendingBytes', options.maxPendingBytes, 1, true);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
     throw new ServeOptionsError(`host must be a non-empty string such as '127.0.0.1' or '::', got ${JSON.stringify(options.host)}`);
   }
