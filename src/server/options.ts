@@ -6,9 +6,9 @@ import type { AuthorizeResult, HttpHandler, UpgradeRequest } from './types';
 export const DEFAULT_PORT = 8080;
 /** Default interface: loopback only, so nothing is exposed by accident. */
 export const DEFAULT_HOST = '127.0.0.1';
-/** Open connections (plus upgrades in progress) beyond which an upgrade is refused with 503. */
+/** Open connections, upgrades in progress and plain HTTP sockets beyond which an upgrade or a request gets 503. */
 export const DEFAULT_MAX_CONNECTIONS = 128;
-/** Time from TCP accept to a complete upgrade (or HTTP request) head, as IXWebSocket. */
+/** The deadline of each request on a socket (from accept, or from the previous answer, to a complete head), as IXWebSocket. */
 export const DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS = 3_000;
 /** Largest message accepted (bytes); a bigger one closes that connection with 1009. */
 export const DEFAULT_MAX_PAYLOAD = 100 * 1024 * 1024;
@@ -51,9 +51,17 @@ export interface ServeOptions {
    * that status (e.g. 401). A throw or rejection refuses with 500 and is reported on `errors$`.
    */
   authorize?: (request: UpgradeRequest) => AuthorizeResult | Promise<AuthorizeResult>;
-  /** Open connections plus upgrades in progress; one more is refused with 503 and a reason. Default 128. */
+  /**
+   * Open connections plus upgrades in progress plus plain HTTP sockets (from their first request
+   * until they close); one more is refused with 503 and a reason. Default 128.
+   */
   maxConnections?: number;
-  /** A client must complete its upgrade (or HTTP) request head within this time or is dropped. Default 3000. */
+  /**
+   * The deadline of every request on a socket: its head must be complete this long after the
+   * socket was accepted or its previous request answered; a body for `onRequest` must arrive
+   * within this of its head (else 408); an upgrade must be decided within it (an `authorize`
+   * still pending gets 503 and is reported on `errors$`). A socket past it is dropped. Default 3000.
+   */
   handshakeTimeoutMs?: number;
   /** How long a server-side close waits for the client's close frame. Default 1000. */
   closeTimeoutMs?: number;
