@@ -4,6 +4,8 @@
 // skipLibCheck off and no @types/ws.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { RedisServer } from '../scale/redis-server';
 import { consumerApp, type ConsumerReport } from './consumer-app';
 import { devBin, packAndInstall, ROOT, runChecked, TSC, writeFiles, type PackedPackage } from './packed';
@@ -112,6 +114,34 @@ describe('the packed package in a consumer project', () => {
       };
       expect({ file, ...leaks }).toEqual({ file, internal: false, wsImport: false, wsField: false, internalMembers: false });
     }
+  });
+});
+
+/** Gzipped size the browser bundle of connect + reconnect + keepAlive must stay under (README: Install). */
+const BROWSER_BUDGET_BYTES = 10 * 1024;
+
+describe('the packed package in a browser bundle', () => {
+  it('esbuild picks the browser build through the exports condition: no Node module, under the size budget', async () => {
+    writeFiles(packed.project, {
+      'browser/app.mjs': "import { connect, keepAlive, reconnect } from 'rxws';\nconnect('wss://example.test/live').pipe(reconnect(), keepAlive({ intervalMs: 20000, heartbeat: 'ping' })).subscribe(console.log);\n",
+    });
+    const result = await build({
+      absWorkingDir: packed.project,
+      entryPoints: ['browser/app.mjs'],
+      bundle: true,
+      minify: true,
+      write: false,
+      platform: 'browser',
+      format: 'esm',
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((f) => f.startsWith('node_modules/rxws/')).every((f) => f.startsWith('node_modules/rxws/dist/browser/'))).toBe(true);
+    expect(inputs.some((f) => f.startsWith('node_modules/rxws/dist/browser/'))).toBe(true);
+    expect(inputs.filter((f) => /^node_modules\/(ws|node-forge|redis|@redis)\//.test(f))).toEqual([]);
+    const gzipped = gzipSync(result.outputFiles[0].contents).length;
+    expect(gzipped).toBeLessThan(BROWSER_BUDGET_BYTES);
   });
 });
 
