@@ -24,8 +24,17 @@ export interface PackedPackage {
 /** Dependencies the consumer project installs next to the tarball (redis 6: the newest peer range). */
 export const CONSUMER_DEPENDENCIES = { rxjs: '^7.8', redis: '^6', '@types/node': '^20' };
 
+/** npm settings a child npm keeps from ours; the rest (lifecycle, prefixes of this package's run) would mislead it. */
+const KEPT_NPM_SETTINGS = new Set(['npm_config_cache', 'npm_config_registry', 'npm_config_userconfig', 'npm_config_globalconfig']);
+
+/** This process's environment without what `npm test` adds for its own package (npm_package_*, npm_lifecycle_*, prefixes). */
+function npmEnvironment(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_') || KEPT_NPM_SETTINGS.has(name.toLowerCase())));
+  return { ...env, npm_config_update_notifier: 'false' };
+}
+
 function run(command: string, args: string[], cwd: string): string {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: INSTALL_TIMEOUT_MS, env: npmEnvironment() });
   if (result.error !== undefined || result.status !== 0) {
     throw new Error(`\`${command} ${args.join(' ')}\` in ${cwd} failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stdout}\n${result.stderr}`);
   }
