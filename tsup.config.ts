@@ -8,6 +8,9 @@ const shared: Options = {
   // Shared chunks in both formats: one copy of each class and each module-level state across the
   // entries, so an error thrown through `rxws/server` is `instanceof` the one `rxws/tls` exports.
   splitting: true,
+  // Rollup, not sucrase, turns the shared chunks into CommonJS: sucrase would also rewrite every
+  // `?.` and `??` into helper calls that allocate on the hot path.
+  treeshake: true,
   sourcemap: true,
   target: 'es2022',
   // rxjs is a peer: one copy shared with the user's code, so TestScheduler virtualizes rxws's timers.
