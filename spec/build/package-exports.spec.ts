@@ -30,6 +30,13 @@ describe('the package', () => {
     expect(built.filter((text) => /class Subscriber\b/.test(text))).toEqual([]);
   });
 
+  it('keeps ?. and ?? as written in the CommonJS files (no helper call allocating per use on the hot path)', () => {
+    const cjs = readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.cjs'));
+    expect(cjs.length).toBeGreaterThan(0);
+    const withHelpers = cjs.filter((f) => /\b_(optionalChain|nullishCoalesce)\(/.test(readFileSync(path.join(root, 'dist', f), 'utf8')));
+    expect(withHelpers).toEqual([]);
+  });
+
   it('has every file its exports map and bin name', () => {
     const files = [...targets(pkg.exports), ...Object.values(pkg.bin)];
     expect(files.filter((f) => !existsSync(path.join(root, f)))).toEqual([]);
