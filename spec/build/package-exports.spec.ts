@@ -49,6 +49,14 @@ describe('the package', () => {
     expect(esm).toBe(cjs);
   });
 
+  it('has one copy of each class across entries, in both formats: a TlsConfigError from rxws/server is rxws/tls\'s', () => {
+    const check = (tls: string, server: string): string =>
+      `try { ${server}.serve({ port: 0, tls: { certFile: 'only-a-cert.pem' } }); console.log('no throw'); } catch (e) { console.log(e instanceof ${tls}.TlsConfigError); }`;
+    expect(node(['-e', check('require("rxws/tls")', 'require("rxws/server")')]).trim()).toBe('true');
+    const esm = `import * as tls from 'rxws/tls'; import * as server from 'rxws/server'; ${check('tls', 'server')}`;
+    expect(node(['--input-type=module', '-e', esm]).trim()).toBe('true');
+  });
+
   it('exposes connect from both module formats', () => {
     expect(node(['-e', 'console.log(typeof require("rxws").connect)']).trim()).toBe('function');
     expect(node(['--input-type=module', '-e', 'import { connect } from "rxws"; console.log(typeof connect)']).trim()).toBe('function');
