@@ -13,7 +13,7 @@ const OFFLINE_MODULES = new Set(['rxjs', 'rxjs/testing', 'rxws', 'rxws/testing']
 const IMPORT = /^import\s[^;]*?from\s+'([^']+)';\s*$/gm;
 
 /** True for a block that runs offline in virtual time and assumes nothing (`declare`). */
-export function isRunnable(code: string): boolean {
+function isRunnable(code: string): boolean {
   if (/^\s*declare\s/m.test(code)) return false;
   if (!/\b(fakeConnect|FakeSocket|TestScheduler)\b/.test(code)) return false;
   const imports = [...code.matchAll(IMPORT)];
