@@ -3,7 +3,14 @@ import { browserTransport } from './tsup.browser-plugin';
 
 const shared: Options = {
   format: ['esm', 'cjs'],
-  dts: true,
+  // The public types name no internal member (`@internal`), so they need nothing but rxjs and @types/node.
+  dts: { compilerOptions: { stripInternal: true } },
+  // Shared chunks in both formats: one copy of each class and each module-level state across the
+  // entries, so an error thrown through `rxws/server` is `instanceof` the one `rxws/tls` exports.
+  splitting: true,
+  // Rollup, not sucrase, turns the shared chunks into CommonJS: sucrase would also rewrite every
+  // `?.` and `??` into helper calls that allocate on the hot path.
+  treeshake: true,
   sourcemap: true,
   target: 'es2022',
   // rxjs is a peer: one copy shared with the user's code, so TestScheduler virtualizes rxws's timers.

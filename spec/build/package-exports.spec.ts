@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
@@ -25,9 +25,16 @@ describe('the package', () => {
   it('keeps rxjs a peer dependency, never bundled', () => {
     expect(pkg.peerDependencies.rxjs).toBe('^7.8');
     expect(pkg.dependencies.rxjs).toBeUndefined();
-    const built = readFileSync(path.join(root, 'dist/index.cjs'), 'utf8');
-    expect(built).toMatch(/require\("rxjs"\)/);
-    expect(built).not.toMatch(/class Subscriber\b/);
+    const built = readdirSync(path.join(root, 'dist')).filter((f) => /\.(c|m)js$/.test(f)).map((f) => readFileSync(path.join(root, 'dist', f), 'utf8'));
+    expect(built.join('\n')).toMatch(/require\(["']rxjs["']\)/);
+    expect(built.filter((text) => /class Subscriber\b/.test(text))).toEqual([]);
+  });
+
+  it('keeps ?. and ?? as written in the CommonJS files (no helper call allocating per use on the hot path)', () => {
+    const cjs = readdirSync(path.join(root, 'dist')).filter((f) => f.endsWith('.cjs'));
+    expect(cjs.length).toBeGreaterThan(0);
+    const withHelpers = cjs.filter((f) => /\b_(optionalChain|nullishCoalesce)\(/.test(readFileSync(path.join(root, 'dist', f), 'utf8')));
+    expect(withHelpers).toEqual([]);
   });
 
   it('has every file its exports map and bin name', () => {
@@ -40,6 +47,14 @@ describe('the package', () => {
     const esm = node(['--input-type=module', '-e', `const m = await import(${JSON.stringify(entry)}); console.log(Object.keys(m).sort().join(','))`]).trim();
     expect(cjs.length).toBeGreaterThan(0);
     expect(esm).toBe(cjs);
+  });
+
+  it('has one copy of each class across entries, in both formats: a TlsConfigError from rxws/server is rxws/tls\'s', () => {
+    const check = (tls: string, server: string): string =>
+      `try { ${server}.serve({ port: 0, tls: { certFile: 'only-a-cert.pem' } }); console.log('no throw'); } catch (e) { console.log(e instanceof ${tls}.TlsConfigError); }`;
+    expect(node(['-e', check('require("rxws/tls")', 'require("rxws/server")')]).trim()).toBe('true');
+    const esm = `import * as tls from 'rxws/tls'; import * as server from 'rxws/server'; ${check('tls', 'server')}`;
+    expect(node(['--input-type=module', '-e', esm]).trim()).toBe('true');
   });
 
   it('exposes connect from both module formats', () => {

@@ -80,7 +80,9 @@ export class WsSocket implements SocketHandle {
   /** Made on the first send with `onWritten`: an idle server connection carries none. */
   private writeReports: WriteReports | undefined;
 
+  /** @internal */
   constructor(
+    /** @internal The ws connection (kept out of the public types: they do not depend on @types/ws). */
     readonly ws: WsWebSocket,
     private readonly plainBinary: boolean,
   ) {}
@@ -126,6 +128,7 @@ export class WsSocket implements SocketHandle {
   }
 
   /**
+   * @internal
    * Closes because of a local policy (a ping timeout, a client too slow): the `close` event
    * reports this code and reason even when the peer never answers the close frame.
    */
@@ -142,7 +145,7 @@ export class WsSocket implements SocketHandle {
     this.ws.terminate();
   }
 
-  /** Starts delivering message, ping, pong and close events to `sink`. */
+  /** @internal Starts delivering message, ping, pong and close events to `sink`. */
   attach(sink: EventSink): void {
     this.sink = sink;
     const ws = this.ws as OwnedWs;
@@ -155,7 +158,7 @@ export class WsSocket implements SocketHandle {
     ws.on('error', WsSocket.onError);
   }
 
-  /** Stops delivering events; the connection itself is left as it is. */
+  /** @internal Stops delivering events; the connection itself is left as it is. */
   detach(): void {
     this.sink = undefined;
   }

@@ -209,7 +209,7 @@ class RedisPubSubAdapter implements RedisAdapter {
 }
 
 /**
- * A broadcast adapter over Redis pub/sub (node-redis v5, the `redis` package, an optional peer
+ * A broadcast adapter over Redis pub/sub (node-redis v5 or v6, the `redis` package, an optional peer
  * dependency). Each instance publishes its broadcasts on one channel and delivers what the
  * others publish to its own clients; text and binary both travel as is, topics too.
  * While Redis is away, `server.publish()` rejects and `server.broadcast()` reports on

@@ -1,4 +1,4 @@
-// The `rxws/redis` entry: re-exports only. Needs the `redis` package (v5), an optional peer dependency.
+// The `rxws/redis` entry: re-exports only. Needs the `redis` package (v5 or v6), an optional peer dependency.
 export { redisAdapter, redisReconnectStrategy } from './adapter';
 export type { RedisAdapter, RedisAdapterStatus, ReconnectStrategy } from './adapter';
 export { RedisAdapterError } from './errors';

@@ -2,7 +2,7 @@
 // written once per event-loop turn per socket, with the same bytes shared by every client
 // that gets the same batch.
 import type { Duplex } from 'node:stream';
-import WebSocket from 'ws';
+import * as ws from 'ws';
 import { OPEN } from '../observables/constants';
 import type { SendData } from '../observables/events';
 
@@ -13,8 +13,11 @@ interface FrameOptions {
   readOnly: boolean;
   rsv1: boolean;
 }
-/** ws's frame encoder (RFC 6455 §5.2); exported by ws at runtime, missing from @types/ws. */
-const { Sender } = WebSocket as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } };
+/**
+ * ws's frame encoder (RFC 6455 §5.2); exported by ws at runtime, missing from @types/ws. Read as a
+ * named export: ws's ESM wrapper carries it only there (its default export has no `Sender`).
+ */
+const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: FrameOptions): Buffer[] } };
 
 const OPCODE_TEXT = 0x1;
 const OPCODE_BINARY = 0x2;

@@ -12,9 +12,8 @@ import type {
   WriteCallback,
 } from '../observables/events';
 import { headerRecord } from '../observables/headers';
-import type { EventSink } from '../observables/sink';
 import { WsSocket } from '../observables/ws-socket';
-import type { BatchTarget, Broadcaster } from './broadcast';
+import type { Broadcaster } from './broadcast';
 import { assertTopic, type Fanout } from './topics';
 import type { ConnectionRequest } from './types';
 
@@ -50,7 +49,9 @@ export interface ConnectionContext {
  *   conn.messages$.subscribe((m) => conn.send(m.data));
  * });
  */
-export class ServerConnection extends WsSocket implements SocketHandle, EventSink, BatchTarget {
+// It is also the broadcaster's BatchTarget and its WsSocket's EventSink, structurally: naming them
+// in `implements` would put those internal interfaces, and the members they need, in the public types.
+export class ServerConnection extends WsSocket implements SocketHandle {
   /** @internal Broadcast queue state (see Broadcaster). */
   batchFrom = -1;
   /** @internal */
