@@ -1,7 +1,10 @@
 // The conformance cases, grouped as in the Autobahn|Testsuite. Each case says what the raw
 // peer sends, which frames the side under test must answer with (echoes of messages, pongs)
 // and the close code it must send. The same table runs against rxws's client and server.
+// A case rebuilt from one of Autobahn's keeps its number (6.4.1, 7.9.3 …); rxws's own cases
+// are numbered rx<group>.<n>.
 import { closePayload, Opcode, type Frame, type FrameSpec } from '../helpers/raw-peer';
+import { KOSME, UTF8_SUBGROUPS } from './utf8-sequences';
 
 export const GROUPS = [
   '1 Framing',
@@ -13,6 +16,8 @@ export const GROUPS = [
   '7 Close handling',
   '9 Limits',
   '10 Masking',
+  '12 Compression',
+  '13 Compression parameters',
 ] as const;
 export type Group = (typeof GROUPS)[number];
 
@@ -21,7 +26,18 @@ export interface ExpectedFrame {
   payload: Buffer | string;
 }
 
+/**
+ * Invalid UTF-8 in the middle of a text message, written in three parts: the first valid, the
+ * second making the text invalid, the third the rest (Autobahn 6.4).
+ */
+export interface FailFast {
+  /** Three frames, or one frame written in three chops. */
+  split: 'frames' | 'chops';
+  parts: [Buffer, Buffer, Buffer];
+}
+
 export interface ConformanceCase {
+  kind?: 'frames';
   id: string;
   group: Group;
   title: string;
@@ -37,6 +53,8 @@ export interface ConformanceCase {
   maxPayload?: number;
   /** Extra checks on the frames it sent (close frame included); returns problems found. */
   check?: (frames: Frame[]) => string[];
+  /** Replaces `send`: a message failed at its bad part (OK) or at its end (NON-STRICT). */
+  failFast?: FailFast;
 }
 
 const { TEXT, BINARY, CONTINUATION: CONT, PING, PONG, CLOSE } = Opcode;
@@ -48,9 +66,15 @@ const close = (code: number, reason: Buffer | string = ''): FrameSpec => ({ opco
 const echo = (opcode: number, payload: Buffer | string): ExpectedFrame => ({ opcode, payload });
 
 const cases: ConformanceCase[] = [];
-const add = (group: Group, title: string, c: Omit<ConformanceCase, 'id' | 'group' | 'title'>): void => {
-  const n = cases.filter((x) => x.group === group).length + 1;
-  cases.push({ id: `${group.split(' ')[0]}.${n}`, group, title, ...c });
+type CaseBody = Omit<ConformanceCase, 'id' | 'group' | 'title'>;
+/** One of rxws's own cases: numbered rx<group>.<n>. */
+const add = (group: Group, title: string, c: CaseBody): void => {
+  const n = cases.filter((x) => x.group === group && x.id.startsWith('rx')).length + 1;
+  cases.push({ id: `rx${group.split(' ')[0]}.${n}`, group, title, ...c });
+};
+/** One of Autobahn's cases, under its number. */
+const autobahn = (id: string, group: Group, title: string, c: CaseBody): void => {
+  cases.push({ id, group, title, ...c });
 };
 
 // 1 Framing: every length form of RFC 6455 §5.2 (7-bit, 16-bit, 64-bit), text and binary.
@@ -166,24 +190,72 @@ add('6 UTF-8', 'invalid: bad continuation in the 2nd fragment', { send: [text(he
 add('6 UTF-8', 'invalid: valid 1st fragment, surrogate in the 2nd', { send: [text(kosme, false), cont(hex('eda080'))], expect: [], close: 1007 });
 add('6 UTF-8', 'invalid: message ends inside a code point', { send: [text(hex('f090'), false), cont(hex('80'))], expect: [], close: 1007 });
 
-// 7 Close handling (§5.5.1, §7.4).
-add('7 Close handling', 'text, then close', { send: [text('bye'), close(1000)], expect: [echo(TEXT, 'bye')], close: 1000 });
-add('7 Close handling', 'close, then close: one close answered', { send: [close(1000), close(1001)], expect: [], close: 1000 });
-add('7 Close handling', 'close, then ping: no pong', { send: [close(1000), { opcode: PING, payload: 'late' }], expect: [], close: 1000 });
-add('7 Close handling', 'close, then text: not delivered', { send: [close(1000), text('late')], expect: [], close: 1000 });
-add('7 Close handling', 'close in the middle of a fragmented message', { send: [text('frag', false), close(1000), cont('ment')], expect: [], close: 1000 });
-add('7 Close handling', 'close with no payload: answered with no code', { send: [{ opcode: CLOSE }], expect: [], close: 1005 });
-add('7 Close handling', 'close with a 1-byte payload', { send: [{ opcode: CLOSE, payload: hex('03') }], expect: [], close: 1002 });
-add('7 Close handling', 'close 1000 with a reason', { send: [close(1000, 'Hello World!')], expect: [], close: 1000 });
-add('7 Close handling', 'close 1000 with a 123-byte reason', { send: [close(1000, 'r'.repeat(123))], expect: [], close: 1000 });
-add('7 Close handling', 'close 1000 with a 124-byte reason (payload over 125)', { send: [close(1000, 'r'.repeat(124))], expect: [], close: 1002 });
-add('7 Close handling', 'close 1000 with an invalid UTF-8 reason', { send: [close(1000, hex('cebae1bdb9cf83cebcceb5eda080656469746564'))], expect: [], close: 1007 });
-for (const code of [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999]) {
-  add('7 Close handling', `valid close code ${code}: echoed`, { send: [close(code)], expect: [], close: code });
-}
-for (const code of [0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535]) {
-  add('7 Close handling', `invalid close code ${code}`, { send: [close(code)], expect: [], close: 1002 });
-}
+// 6 UTF-8, Autobahn 6.1 – 6.23.
+const HELLO = Buffer.from('Hello-µ@ßöäüàá-UTF-8!!');
+/** A text message in fragments of one byte each (the last one fin). */
+const byteFragments = (payload: Buffer): FrameSpec[] =>
+  Array.from(payload, (_, i) => (i === 0 ? text : cont)(payload.subarray(i, i + 1), i === payload.length - 1));
+const echoOf = (payload: Buffer): ExpectedFrame[] => [echo(TEXT, payload)];
+autobahn('6.1.1', '6 UTF-8', 'empty text message', { send: [text('')], expect: echoOf(Buffer.alloc(0)), close: 1000 });
+autobahn('6.1.2', '6 UTF-8', 'empty text message in 3 empty fragments', { send: [text('', false), cont('', false), cont('')], expect: echoOf(Buffer.alloc(0)), close: 1000 });
+autobahn('6.1.3', '6 UTF-8', '3 fragments, first and last empty', { send: [text('', false), cont('middle frame payload', false), cont('')], expect: [echo(TEXT, 'middle frame payload')], close: 1000 });
+autobahn('6.2.1', '6 UTF-8', 'valid UTF-8 in one fragment', { send: [text(HELLO)], expect: echoOf(HELLO), close: 1000 });
+autobahn('6.2.2', '6 UTF-8', 'valid UTF-8 in 2 fragments split on a code point boundary', { send: [text(HELLO.subarray(0, 12), false), cont(HELLO.subarray(12))], expect: echoOf(HELLO), close: 1000 });
+autobahn('6.2.3', '6 UTF-8', 'valid UTF-8 in 1-byte fragments (split inside code points)', { send: byteFragments(HELLO), expect: echoOf(HELLO), close: 1000 });
+autobahn('6.2.4', '6 UTF-8', 'valid κόσμε in 1-byte fragments', { send: byteFragments(KOSME), expect: echoOf(KOSME), close: 1000 });
+const KOSME_SURROGATE = Buffer.concat([KOSME, hex('eda080'), Buffer.from('edited')]);
+autobahn('6.3.1', '6 UTF-8', 'invalid UTF-8 (a surrogate) in one fragment', { send: [text(KOSME_SURROGATE)], expect: [], close: 1007 });
+autobahn('6.3.2', '6 UTF-8', 'invalid UTF-8 (a surrogate) in 1-byte fragments', { send: byteFragments(KOSME_SURROGATE), expect: [], close: 1007 });
+const OUT_OF_RANGE: [Buffer, Buffer, Buffer] = [KOSME, hex('f4908080'), Buffer.from('edited')];
+const OUT_OF_RANGE_SPLIT: [Buffer, Buffer, Buffer] = [Buffer.concat([KOSME, hex('f4')]), hex('90'), hex('8080656469746564')];
+const ffCase = { send: [], expect: [], close: 1007 };
+autobahn('6.4.1', '6 UTF-8', 'fail fast: 3 frames, the 2nd an out-of-range code point', { ...ffCase, failFast: { split: 'frames', parts: OUT_OF_RANGE } });
+autobahn('6.4.2', '6 UTF-8', 'fail fast: 3 frames, the 2nd the byte making the code point out of range', { ...ffCase, failFast: { split: 'frames', parts: OUT_OF_RANGE_SPLIT } });
+autobahn('6.4.3', '6 UTF-8', 'fail fast: one frame in 3 chops, the 2nd an out-of-range code point', { ...ffCase, failFast: { split: 'chops', parts: OUT_OF_RANGE } });
+autobahn('6.4.4', '6 UTF-8', 'fail fast: one frame in 3 chops, the 2nd the byte making the code point out of range', { ...ffCase, failFast: { split: 'chops', parts: OUT_OF_RANGE_SPLIT } });
+UTF8_SUBGROUPS.forEach((subgroup, i) => {
+  subgroup.sequences.forEach(({ valid, payload }, j) => {
+    const id = `6.${i + 5}.${j + 1}`;
+    const what = `${subgroup.title}, ${valid ? 'valid' : 'invalid'}: ${payload.length > 12 ? `${payload.length} bytes` : payload.toString('hex')}`;
+    const outcome = valid ? { expect: echoOf(payload), close: 1000 } : { expect: [], close: 1007 };
+    autobahn(id, '6 UTF-8', what, { send: [text(payload)], ...outcome });
+    // Autobahn sends each in one frame; split at every byte it tests a validator that carries
+    // a code point over from one fragment to the next.
+    if (payload.length > 1) autobahn(`${id}b`, '6 UTF-8', `${what}, in 1-byte fragments`, { send: byteFragments(payload), ...outcome });
+  });
+});
+
+// 7 Close handling (§5.5.1, §7.4), Autobahn 7.1 – 7.13.
+const G7 = '7 Close handling';
+autobahn('7.1.1', G7, 'text, then close', { send: [text('bye'), close(1000)], expect: [echo(TEXT, 'bye')], close: 1000 });
+autobahn('7.1.2', G7, 'close, then close: one close answered', { send: [close(1000), close(1001)], expect: [], close: 1000 });
+autobahn('7.1.3', G7, 'close, then ping: no pong', { send: [close(1000), { opcode: PING, payload: 'late' }], expect: [], close: 1000 });
+autobahn('7.1.4', G7, 'close, then text: not delivered', { send: [close(1000), text('late')], expect: [], close: 1000 });
+autobahn('7.1.5', G7, 'close in the middle of a fragmented message', { send: [text('frag', false), close(1000), cont('ment')], expect: [], close: 1000 });
+const big = 'x'.repeat(256 * 1024);
+autobahn('7.1.6', G7, '256 KiB text, close and ping back to back: the text echoed, then the close', {
+  send: [text(big), close(1000), { opcode: PING, payload: 'late' }],
+  expect: [echo(TEXT, big)],
+  close: 1000,
+});
+autobahn('7.3.1', G7, 'close with no payload: answered with no code', { send: [{ opcode: CLOSE }], expect: [], close: 1005 });
+autobahn('7.3.2', G7, 'close with a 1-byte payload', { send: [{ opcode: CLOSE, payload: hex('03') }], expect: [], close: 1002 });
+autobahn('7.3.3', G7, 'close 1000 with no reason', { send: [close(1000)], expect: [], close: 1000 });
+autobahn('7.3.4', G7, 'close 1000 with a reason', { send: [close(1000, 'Hello World!')], expect: [], close: 1000 });
+autobahn('7.3.5', G7, 'close 1000 with a 123-byte reason (payload of 125)', { send: [close(1000, 'r'.repeat(123))], expect: [], close: 1000 });
+autobahn('7.3.6', G7, 'close 1000 with a 124-byte reason (payload over 125)', { send: [close(1000, 'r'.repeat(124))], expect: [], close: 1002 });
+autobahn('7.5.1', G7, 'close 1000 with an invalid UTF-8 reason', { send: [close(1000, KOSME_SURROGATE)], expect: [], close: 1007 });
+[1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999].forEach((code, i) => {
+  autobahn(`7.7.${i + 1}`, G7, `valid close code ${code}: echoed`, { send: [close(code)], expect: [], close: code });
+});
+// Registered since Autobahn's list was written (IANA WebSocket Close Code Number Registry).
+for (const code of [1012, 1013, 1014]) add(G7, `valid close code ${code}: echoed`, { send: [close(code)], expect: [], close: code });
+[0, 999, 1004, 1005, 1006, 1016, 1100, 2000, 2999].forEach((code, i) => {
+  autobahn(`7.9.${i + 1}`, G7, `invalid close code ${code}`, { send: [close(code)], expect: [], close: 1002 });
+});
+add(G7, 'invalid close code 1015 (TLS failure, never on the wire)', { send: [close(1015)], expect: [], close: 1002 });
+autobahn('7.13.1', G7, 'invalid close code 5000', { send: [close(5000)], expect: [], close: 1002 });
+autobahn('7.13.2', G7, 'invalid close code 65535', { send: [close(65535)], expect: [], close: 1002 });
 
 // 9 Limits: a message over maxPayload closes with 1009 (§7.4.1).
 const limit = 1024;
