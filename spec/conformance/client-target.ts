@@ -7,10 +7,12 @@ import type { Opened, Target } from './runner';
 export function clientTarget(server: RawServer): Target {
   return {
     name: 'client',
-    async open({ maxPayload }): Promise<Opened> {
+    async open({ maxPayload, deflate }): Promise<Opened> {
       let resolveClose!: (e: WebSocketCloseEvent | undefined) => void;
       const closeEvent = new Promise<WebSocketCloseEvent | undefined>((resolve) => (resolveClose = resolve));
-      const subscription = connect(server.url, maxPayload ? { maxPayload } : {}).subscribe({
+      server.answerExtensions = deflate ? (offer) => deflate.answer(offer) : undefined;
+      const options = { ...(maxPayload ? { maxPayload } : {}), ...(deflate ? { perMessageDeflate: deflate.client } : {}) };
+      const subscription = connect(server.url, options).subscribe({
         next: (e) => {
           if (e.type === 'message') e.socket.send(e.data);
           else if (e.type === 'close') resolveClose(e);

@@ -1,6 +1,8 @@
 import { startRawServer, type RawServer } from '../helpers/raw-peer';
 import { CASES } from './cases';
 import { clientTarget } from './client-target';
+import { ECHO_CASES } from './echo-cases';
+import { runEchoCase } from './echo-runner';
 import { runCase, type CaseResult } from './runner';
 import { serverTarget, type ServerTarget } from './server-target';
 import { report, writeReliabilityTable, writeReportFile } from './summary';
@@ -29,6 +31,12 @@ describe('conformance: rxws client (connect) against a raw server', () => {
     results.push(result);
     expect(result.outcome === 'FAILED' ? result.problems : []).toEqual([]);
   });
+
+  it.each(ECHO_CASES.map((c) => [name(c), c] as const))('%s', async (_name, c) => {
+    const result = await runEchoCase(c, clientTarget(server));
+    results.push(result);
+    expect(result.outcome === 'FAILED' ? result.problems : []).toEqual([]);
+  });
 });
 
 describe('conformance: rxws server (serve) against a raw client', () => {
@@ -40,6 +48,12 @@ describe('conformance: rxws server (serve) against a raw client', () => {
 
   it.each(CASES.map((c) => [name(c), c] as const))('%s', async (_name, c) => {
     const result = await runCase(c, target);
+    results.push(result);
+    expect(result.outcome === 'FAILED' ? result.problems : []).toEqual([]);
+  });
+
+  it.each(ECHO_CASES.map((c) => [name(c), c] as const))('%s', async (_name, c) => {
+    const result = await runEchoCase(c, target);
     results.push(result);
     expect(result.outcome === 'FAILED' ? result.problems : []).toEqual([]);
   });

@@ -14,6 +14,8 @@ function closeCodeOfWsError(err: { code?: string }): number {
       return CloseCode.INVALID_PAYLOAD;
     case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
       return CloseCode.MESSAGE_TOO_BIG;
+    case 'WS_ERR_TOO_MANY_BUFFERED_PARTS': // over 16384 fragments in one message (ws's guard)
+      return CloseCode.POLICY_VIOLATION;
     default:
       return CloseCode.PROTOCOL_ERROR;
   }
