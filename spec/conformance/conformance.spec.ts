@@ -1,8 +1,9 @@
 import { startRawServer, type RawServer } from '../helpers/raw-peer';
 import { CASES } from './cases';
 import { clientTarget } from './client-target';
-import { ECHO_CASES } from './echo-cases';
+import { ECHO_CASES, type EchoCase } from './echo-cases';
 import { runEchoCase } from './echo-runner';
+import { NEGOTIATION_CASES } from './negotiation-cases';
 import { runCase, type CaseResult } from './runner';
 import { serverTarget, type ServerTarget } from './server-target';
 import { report, writeReliabilityTable, writeReportFile } from './summary';
@@ -18,6 +19,8 @@ afterAll(() => {
 });
 
 const name = (c: { id: string; title: string }): string => `${c.id} ${c.title}`;
+const echoCases = (side: 'client' | 'server'): Array<readonly [string, EchoCase]> =>
+  [...ECHO_CASES, ...NEGOTIATION_CASES].filter((c) => (c.only ?? side) === side).map((c) => [name(c), c] as const);
 
 describe('conformance: rxws client (connect) against a raw server', () => {
   let server: RawServer;
@@ -32,7 +35,7 @@ describe('conformance: rxws client (connect) against a raw server', () => {
     expect(result.outcome === 'FAILED' ? result.problems : []).toEqual([]);
   });
 
-  it.each(ECHO_CASES.map((c) => [name(c), c] as const))('%s', async (_name, c) => {
+  it.each(echoCases('client'))('%s', async (_name, c) => {
     const result = await runEchoCase(c, clientTarget(server));
     results.push(result);
     expect(result.outcome === 'FAILED' ? result.problems : []).toEqual([]);
@@ -52,7 +55,7 @@ describe('conformance: rxws server (serve) against a raw client', () => {
     expect(result.outcome === 'FAILED' ? result.problems : []).toEqual([]);
   });
 
-  it.each(ECHO_CASES.map((c) => [name(c), c] as const))('%s', async (_name, c) => {
+  it.each(echoCases('server'))('%s', async (_name, c) => {
     const result = await runEchoCase(c, target);
     results.push(result);
     expect(result.outcome === 'FAILED' ? result.problems : []).toEqual([]);

@@ -3,7 +3,7 @@
 // Autobahn's message sizes and every parameter combination of its group 13). Each message is
 // sent, its echo awaited and compared, then the next sent, as Autobahn does.
 import type { PerMessageDeflateOptions } from 'rxws';
-import { agreedParams, formatExtension, parseExtensions, type ExtensionOffer } from './deflate';
+import { agreedParams, formatExtension, parseExtensions, type DeflateParams, type ExtensionOffer } from './deflate';
 import type { Group } from './cases';
 import type { DeflateSetup } from './runner';
 import { COMPRESSION_DATA } from './test-data';
@@ -30,6 +30,12 @@ export interface EchoCase {
   timeoutMs: number;
   /** A close with this code instead of an echo is NON-STRICT, for this reason (a limit of rxws's). */
   nonStrict?: { close: number; reason: string };
+  /** Parameters the handshake must have agreed on. */
+  expectParams?: Partial<DeflateParams>;
+  /** Only against this side (default both). */
+  only?: 'client' | 'server';
+  /** connect() must refuse the raw server's answer: its error reason must match this. */
+  refusal?: RegExp;
 }
 
 /**

@@ -3,7 +3,7 @@
 import { closeCodeOf, closePayload, headerValue, Opcode, type Frame, type FrameSpec, type RawPeer } from '../helpers/raw-peer';
 import { DeflateCodec, negotiatedAsClient, offerProblem, parseExtensions, type DeflateParams } from './deflate';
 import type { EchoCase } from './echo-cases';
-import { directionProblems, finishClose, READ_TIMEOUT_MS, type CaseResult, type Opened, type Target } from './runner';
+import { directionProblems, finishClose, READ_TIMEOUT_MS, withDeadline, type CaseResult, type Opened, type Target } from './runner';
 
 /** The message `index` of a case: `size` bytes cut from the data, wrapping around. */
 function messageAt(data: Buffer, size: number, index: number): Buffer {
@@ -45,6 +45,9 @@ function negotiation(c: EchoCase, peer: RawPeer, target: Target['name']): { para
   if (typeof agreed === 'string') return { problems: [...problems, `the answer '${answered ?? ''}' to the offer '${offered ?? ''}' breaks RFC 7692: ${agreed}`] };
   if (c.expectDeflate !== undefined && c.expectDeflate !== (agreed !== undefined)) {
     problems.push(`expected permessage-deflate to be ${c.expectDeflate ? 'accepted' : 'declined'}: offer '${offered ?? ''}', answer '${answered ?? 'none'}'`);
+  }
+  for (const [key, value] of Object.entries(c.expectParams ?? {})) {
+    if (agreed?.[key as keyof DeflateParams] !== value) problems.push(`expected ${key} ${String(value)} to be agreed: offer '${offered ?? ''}', answer '${answered ?? 'none'}'`);
   }
   return { params: agreed, problems };
 }
@@ -93,6 +96,16 @@ async function exchange(c: EchoCase, opened: Opened, target: Target['name'], cod
   return [];
 }
 
+/** connect() must fail the connection on an answer it cannot accept (RFC 7692 §5, §7.1). */
+async function refusalOutcome(expected: RegExp, opened: Opened): Promise<Pick<CaseResult, 'outcome' | 'problems'>> {
+  const reason = await withDeadline(opened.failure ?? Promise.resolve(undefined), READ_TIMEOUT_MS, undefined);
+  const problems: string[] = [];
+  if (reason === undefined) problems.push(`connect() accepted the answer '${headerValue(opened.peer.handshake.response, 'sec-websocket-extensions') ?? ''}'`);
+  else if (!expected.test(reason)) problems.push(`connect() failed, but its reason does not say why: ${reason}`);
+  if ((await withDeadline(opened.peer.ended.then(() => true), READ_TIMEOUT_MS, false)) === false) problems.push('connect() left the TCP connection open');
+  return { outcome: problems.length ? 'FAILED' : 'OK', problems };
+}
+
 export async function runEchoCase(c: EchoCase, target: Target): Promise<CaseResult> {
   const result = { target: target.name, id: c.id, group: c.group, title: c.title };
   let opened: Opened;
@@ -103,6 +116,14 @@ export async function runEchoCase(c: EchoCase, target: Target): Promise<CaseResu
   }
   const { peer } = opened;
   const deadline = Date.now() + c.timeoutMs;
+  if (c.refusal) {
+    try {
+      return { ...result, ...(await refusalOutcome(c.refusal, opened)) };
+    } finally {
+      peer.destroy();
+      opened.dispose();
+    }
+  }
   const { params, problems } = negotiation(c, peer, target.name);
   const codec = params && new DeflateCodec(params, peer.role);
   try {

@@ -12,6 +12,8 @@ export interface Opened {
   closeEvent: Promise<WebSocketCloseEvent | undefined>;
   /** Tears the rxws side down if the case left it open. */
   dispose(): void;
+  /** The reason of connect()'s error, once it errs (client side only). */
+  failure?: Promise<string>;
 }
 
 /** permessage-deflate on both ends of a case (RFC 7692). */
@@ -23,7 +25,7 @@ export interface DeflateSetup {
   /** serve()'s perMessageDeflate option. */
   server: PerMessageDeflateOptions;
   /** connect()'s perMessageDeflate option. */
-  client: PerMessageDeflateOptions;
+  client: PerMessageDeflateOptions | false;
 }
 
 export interface OpenOptions {
