@@ -3,7 +3,9 @@
 // and the close code it must send. The same table runs against rxws's client and server.
 // A case rebuilt from one of Autobahn's keeps its number (6.4.1, 7.9.3 …); rxws's own cases
 // are numbered rx<group>.<n>.
+import { deflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { closePayload, Opcode, type Frame, type FrameSpec } from '../helpers/raw-peer';
+import type { DeflateSetup } from './runner';
 import { KOSME, UTF8_SUBGROUPS } from './utf8-sequences';
 
 export const GROUPS = [
@@ -55,6 +57,8 @@ export interface ConformanceCase {
   check?: (frames: Frame[]) => string[];
   /** Replaces `send`: a message failed at its bad part (OK) or at its end (NON-STRICT). */
   failFast?: FailFast;
+  /** permessage-deflate, which must be agreed before the frames are sent. */
+  deflate?: DeflateSetup;
 }
 
 const { TEXT, BINARY, CONTINUATION: CONT, PING, PONG, CLOSE } = Opcode;
@@ -281,5 +285,31 @@ add('10 Masking', 'a frame masked against the role (masked from a server, unmask
   expect: [echo(TEXT, 'before')],
   close: 1002,
 });
+
+// 12 Compression: frames that break permessage-deflate once it is agreed (RFC 7692 §6, §8).
+const deflate: DeflateSetup = { offer: 'permessage-deflate', answer: () => 'permessage-deflate', server: { threshold: 0 }, client: { threshold: 0 } };
+/** One message compressed as RFC 7692 §7.2.1 says: raw deflate, sync flush, the 00 00 ff ff tail removed. */
+const compressed = (message: Buffer): Buffer => {
+  const out = deflateRawSync(message, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  return out.subarray(0, out.length - 4);
+};
+const G12: Group = '12 Compression';
+add(G12, 'a compressed message inflating past maxPayload (1 MiB of zeros in ~1 KiB): 1009', {
+  deflate,
+  maxPayload: 64 * 1024,
+  send: [{ opcode: TEXT, payload: compressed(Buffer.alloc(1024 * 1024, 0x30)), rsv: 4 }],
+  expect: [],
+  close: 1009,
+});
+add(G12, 'compressed data that does not inflate: 1007', { deflate, send: [{ opcode: TEXT, payload: hex('ffffffffff00'), rsv: 4 }], expect: [], close: 1007 });
+add(G12, 'compressed text that inflates to invalid UTF-8: 1007', { deflate, send: [{ opcode: TEXT, payload: compressed(KOSME_SURROGATE), rsv: 4 }], expect: [], close: 1007 });
+add(G12, 'RSV1 on a continuation frame: 1002', {
+  deflate,
+  send: [{ opcode: TEXT, payload: compressed(Buffer.from('frag')), rsv: 4, fin: false }, { opcode: CONT, payload: '', rsv: 4 }],
+  expect: [],
+  close: 1002,
+});
+add(G12, 'RSV1 on a ping: 1002', { deflate, send: [{ opcode: PING, payload: 'p', rsv: 4 }], expect: [], close: 1002 });
+add(G12, 'RSV2 on a text frame (only RSV1 is agreed): 1002', { deflate, send: [{ opcode: TEXT, payload: 'x', rsv: 2 }], expect: [], close: 1002 });
 
 export const CASES: readonly ConformanceCase[] = cases;

@@ -1,7 +1,7 @@
 // Runs one conformance case: the raw peer writes the case's frames to the side under test
 // (which echoes every message), reads what comes back, and lists every difference.
 import type { PerMessageDeflateOptions, WebSocketCloseEvent } from 'rxws';
-import { closeCodeOf, closePayload, Opcode, type Frame, type RawPeer } from '../helpers/raw-peer';
+import { closeCodeOf, closePayload, headerValue, Opcode, type Frame, type RawPeer } from '../helpers/raw-peer';
 import type { ConformanceCase, FailFast, Group } from './cases';
 
 /** rxws's side of one connection, echoing every message back. */
@@ -197,9 +197,12 @@ async function finishFailFast(opened: Opened, target: Target['name'], closeFrame
 }
 
 export async function runCase(c: ConformanceCase, target: Target): Promise<CaseResult> {
-  const opened = await target.open({ maxPayload: c.maxPayload });
+  const opened = await target.open({ maxPayload: c.maxPayload, deflate: c.deflate });
   const result = { target: target.name, id: c.id, group: c.group, title: c.title };
   try {
+    if (c.deflate && !/permessage-deflate/i.test(headerValue(opened.peer.handshake.response, 'sec-websocket-extensions') ?? '')) {
+      return { ...result, outcome: 'FAILED', problems: ['permessage-deflate was not agreed'] };
+    }
     if (c.failFast) {
       const { problems, nonStrict } = await failFastCase(c.failFast, opened, target.name);
       if (problems.length) return { ...result, outcome: 'FAILED', problems };

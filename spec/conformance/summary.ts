@@ -24,10 +24,11 @@ export function summaryTable(results: CaseResult[]): string {
   const targets = ['client', 'server'] as const;
   const rows = [...GROUPS, 'Total'].map((group) => {
     const inGroup = results.filter((r) => group === 'Total' || r.group === group);
-    const count = Math.max(...targets.map((t) => inGroup.filter((r) => r.target === t).length));
+    const [client, server] = targets.map((t) => inGroup.filter((r) => r.target === t).length);
+    const count = client === server ? `${client}` : `${client} / ${server}`;
     return `| ${group} | ${count} | ${targets.map((t) => cell(inGroup.filter((r) => r.target === t))).join(' | ')} |`;
   });
-  return ['| case group | cases | rxws client (connect) | rxws server (serve) |', '| --- | ---: | --- | --- |', ...rows].join('\n');
+  return ['| case group | cases (client / server) | rxws client (connect) | rxws server (serve) |', '| --- | ---: | --- | --- |', ...rows].join('\n');
 }
 
 /** The NON-STRICT cases with their reason, one line each (both targets on one line when alike). */

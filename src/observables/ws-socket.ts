@@ -194,6 +194,9 @@ export class WsSocket implements SocketHandle {
     socket.lastError = err;
     if (err.code?.startsWith('WS_ERR_')) {
       socket.violation = { code: closeCodeOfWsError(err), reason: err.message };
+    } else if (err.code?.startsWith('Z_')) {
+      // A permessage-deflate message that does not inflate (zlib's Z_DATA_ERROR …): ws closes with 1007.
+      socket.violation = { code: CloseCode.INVALID_PAYLOAD, reason: `Invalid compressed data: ${err.message}` };
     }
   }
 
