@@ -186,7 +186,7 @@ async function failFastCase(f: FailFast, opened: Opened, target: Target['name'])
   await peer.write(last);
   const { got, closeFrame } = await readUntilClose(peer);
   if (got.length) return { problems: [`expected no frames before the close, got ${got.length}`] };
-  return finishFailFast(opened, target, closeFrame, 'invalid UTF-8 is found only once the message is complete (RFC 6455 §8.1 allows it)');
+  return finishFailFast(opened, target, closeFrame, 'invalid UTF-8 is found when the message is complete, not at the fragment that makes it invalid');
 }
 
 async function finishFailFast(opened: Opened, target: Target['name'], closeFrame: Frame | undefined, nonStrict: string | undefined): Promise<{ problems: string[]; nonStrict?: string }> {
