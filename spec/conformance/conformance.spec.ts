@@ -61,3 +61,11 @@ describe('conformance: rxws server (serve) against a raw client', () => {
     expect(result.outcome === 'FAILED' ? result.problems : []).toEqual([]);
   });
 });
+
+describe('conformance case tables', () => {
+  it('number every case once: Autobahn numbers (n.n[.n], 6.x.yb split at every byte) or rx<group>.<n>', () => {
+    const ids = [...CASES, ...ECHO_CASES, ...NEGOTIATION_CASES].map((c) => c.id);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    expect(ids.filter((id) => !/^(\d+\.\d+(\.\d+b?)?|rx\d+\.\d+)$/.test(id))).toEqual([]);
+  });
+});

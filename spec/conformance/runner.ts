@@ -1,7 +1,7 @@
 // Runs one conformance case: the raw peer writes the case's frames to the side under test
 // (which echoes every message), reads what comes back, and lists every difference.
 import type { PerMessageDeflateOptions, WebSocketCloseEvent } from 'rxws';
-import { closeCodeOf, closePayload, headerValue, Opcode, type Frame, type RawPeer } from '../helpers/raw-peer';
+import { closeCodeOf, closePayload, headerValue, Opcode, type Frame, type FrameSpec, type RawPeer } from '../helpers/raw-peer';
 import type { ConformanceCase, FailFast, Group } from './cases';
 
 /** rxws's side of one connection, echoing every message back. */
@@ -114,10 +114,22 @@ function closeProblems(closeFrame: Frame | undefined, code: number): string[] {
 async function framesCase(c: ConformanceCase, opened: Opened, target: Target['name']): Promise<string[]> {
   const { peer } = opened;
   const problems: string[] = [];
-  await peer.send(c.send, c.chunkSize);
-  const peerSentClose = c.send.some((f) => f.opcode === Opcode.CLOSE);
+  const write = async (frames: FrameSpec[]): Promise<void> => {
+    if (c.framewise) for (const f of frames) await peer.send([f]);
+    else await peer.send(frames, c.chunkSize);
+  };
   const got: Frame[] = [];
   let closeFrame: Frame | undefined;
+  if (c.pauseAfter === undefined) await write(c.send);
+  else {
+    // Part of the message, then wait for the first answer (Autobahn waits a second), then the rest.
+    await write(c.send.slice(0, c.pauseAfter));
+    const first = await peer.next(READ_TIMEOUT_MS);
+    if (first?.opcode === Opcode.CLOSE) closeFrame = first;
+    else if (first) got.push(first);
+    await write(c.send.slice(c.pauseAfter));
+  }
+  const peerSentClose = c.send.some((f) => f.opcode === Opcode.CLOSE);
   let weSentClose = peerSentClose;
   // Read the expected answers, then (if nobody is closing yet) start a normal close.
   while (!closeFrame) {
