@@ -1,7 +1,7 @@
 import { startRawServer, type RawServer } from '../helpers/raw-peer';
 import { CASES } from './cases';
 import { clientTarget } from './client-target';
-import { ECHO_CASES, type EchoCase } from './echo-cases';
+import { CASE_TIMEOUT_MS, ECHO_CASES, type EchoCase } from './echo-cases';
 import { runEchoCase } from './echo-runner';
 import { NEGOTIATION_CASES } from './negotiation-cases';
 import { runCase, type CaseResult } from './runner';
@@ -39,7 +39,7 @@ describe('conformance: rxws client (connect) against a raw server', () => {
     const result = await runEchoCase(c, clientTarget(server));
     results.push(result);
     expect(result.outcome === 'FAILED' ? result.problems : []).toEqual([]);
-  });
+  }, CASE_TIMEOUT_MS + 10_000);
 });
 
 describe('conformance: rxws server (serve) against a raw client', () => {
@@ -59,7 +59,7 @@ describe('conformance: rxws server (serve) against a raw client', () => {
     const result = await runEchoCase(c, target);
     results.push(result);
     expect(result.outcome === 'FAILED' ? result.problems : []).toEqual([]);
-  });
+  }, CASE_TIMEOUT_MS + 10_000);
 });
 
 describe('conformance case tables', () => {

@@ -44,6 +44,8 @@ export interface EchoCase {
  * most 256 KiB a case); RXWS_CONFORMANCE_FULL=1 sends Autobahn's 1000.
  */
 const FULL = process.env.RXWS_CONFORMANCE_FULL === '1';
+/** Time for one case: Autobahn allows up to 480 s for its 1000 messages. */
+export const CASE_TIMEOUT_MS = FULL ? 480_000 : 20_000;
 const scaled = (size: number, autobahnCount: number): number => (FULL ? autobahnCount : Math.max(2, Math.min(50, Math.floor((256 * 1024) / Math.max(size, 1)))));
 
 const cases: EchoCase[] = [];
@@ -57,7 +59,7 @@ const sizeName = (n: number): string => (n >= MiB ? `${n / MiB} MiB` : n >= KiB 
 // the largest message sent: equal is allowed.
 const G9: Group = '9 Limits';
 const maxPayload = 16 * MiB;
-const base = { kind: 'echo' as const, group: G9, maxPayload, chopSize: 0, fragmentSize: 0, count: 1, timeoutMs: 20_000 };
+const base = { kind: 'echo' as const, group: G9, maxPayload, chopSize: 0, fragmentSize: 0, count: 1, timeoutMs: CASE_TIMEOUT_MS };
 [64 * KiB, 256 * KiB, MiB, 4 * MiB, 8 * MiB, 16 * MiB].forEach((size, i) => {
   cases.push({ ...base, id: `9.1.${i + 1}`, title: `text message of ${sizeName(size)}`, data: textData(size), binary: false, size });
   cases.push({ ...base, id: `9.2.${i + 1}`, title: `binary message of ${sizeName(size)}`, data: binaryData(size), binary: true, size });
@@ -195,7 +197,7 @@ COMPRESSION_DATA.forEach((set, j) => {
       chopSize: 0,
       deflate: setup([offer(false, 0)], [accept(false, 0)]),
       expectDeflate: true,
-      timeoutMs: 20_000,
+      timeoutMs: CASE_TIMEOUT_MS,
     });
   });
 });
@@ -216,7 +218,7 @@ PARAMETER_SETS.forEach(({ offers, accepts }, j) => {
       chopSize: 0,
       deflate: setup(offers, accepts),
       expectDeflate: true,
-      timeoutMs: 20_000,
+      timeoutMs: CASE_TIMEOUT_MS,
     });
   });
 });
