@@ -62,41 +62,62 @@ export function encodeFrame(spec: FrameSpec, maskKey: Buffer | undefined): Buffe
 
 /** Incremental frame decoder: feed chunks, get whole frames. */
 export class FrameParser {
-  private buffered = Buffer.alloc(0);
+  // Chunks are kept apart until a whole frame has arrived: concatenating on every chunk would
+  // copy a 16 MiB frame hundreds of times.
+  private chunks: Buffer[] = [];
+  private bufferedBytes = 0;
+  /** Bytes the next frame needs before it is worth looking at again. */
+  private needed = 2;
 
   push(chunk: Buffer): Frame[] {
-    this.buffered = Buffer.concat([this.buffered, chunk]);
+    this.chunks.push(chunk);
+    this.bufferedBytes += chunk.length;
     const frames: Frame[] = [];
-    for (;;) {
-      const frame = this.take();
-      if (!frame) return frames;
-      frames.push(frame);
+    while (this.bufferedBytes >= this.needed) {
+      const b = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.bufferedBytes);
+      this.chunks = [b];
+      const taken = this.take(b);
+      if (typeof taken === 'number') this.needed = taken;
+      else {
+        frames.push(taken.frame);
+        const rest = b.subarray(taken.size);
+        this.chunks = rest.length ? [rest] : [];
+        this.bufferedBytes = rest.length;
+        this.needed = 2;
+      }
     }
+    return frames;
   }
 
-  private take(): Frame | undefined {
-    const b = this.buffered;
-    if (b.length < 2) return undefined;
+  /** The first frame of `b` and its size on the wire, or how many bytes it needs. */
+  private take(b: Buffer): { frame: Frame; size: number } | number {
+    if (b.length < 2) return 2;
     const masked = (b[1] & 0x80) !== 0;
     let len = b[1] & 0x7f;
     let offset = 2;
     if (len === 126) {
-      if (b.length < 4) return undefined;
+      if (b.length < 4) return 4;
       len = b.readUInt16BE(2);
       offset = 4;
     } else if (len === 127) {
-      if (b.length < 10) return undefined;
+      if (b.length < 10) return 10;
       len = Number(b.readBigUInt64BE(2));
       offset = 10;
     }
-    const maskKey = masked ? b.subarray(offset, offset + 4) : undefined;
     if (masked) offset += 4;
-    if (b.length < offset + len) return undefined;
+    if (b.length < offset + len) return offset + len;
+    const maskKey = masked ? Buffer.from(b.subarray(offset - 4, offset)) : undefined;
     const payload = Buffer.from(b.subarray(offset, offset + len));
     if (maskKey) for (let i = 0; i < len; i++) payload[i] ^= maskKey[i & 3];
-    this.buffered = b.subarray(offset + len);
-    return { fin: (b[0] & 0x80) !== 0, rsv: (b[0] >> 4) & 7, opcode: b[0] & 0x0f, masked, maskKey: maskKey && Buffer.from(maskKey), payload };
+    const frame = { fin: (b[0] & 0x80) !== 0, rsv: (b[0] >> 4) & 7, opcode: b[0] & 0x0f, masked, maskKey, payload };
+    return { frame, size: offset + len };
   }
+}
+
+/** The two heads of an opening handshake, as written on the wire (up to the blank line). */
+export interface Handshake {
+  request: string;
+  response: string;
 }
 
 /** One raw connection after the opening handshake. */
@@ -114,6 +135,8 @@ export class RawPeer {
     readonly socket: net.Socket,
     readonly role: 'server' | 'client',
     leftover: Buffer,
+    /** The opening handshake that led here (its extension headers, for permessage-deflate). */
+    readonly handshake: Handshake = { request: '', response: '' },
   ) {
     socket.setNoDelay(true);
     this.ended = new Promise((resolve) => socket.once('close', () => resolve()));
@@ -198,9 +221,13 @@ function readHead(socket: net.Socket): Promise<{ head: string; rest: Buffer }> {
   });
 }
 
-function headerValue(head: string, name: string): string | undefined {
-  const line = head.split('\r\n').find((l) => l.toLowerCase().startsWith(name.toLowerCase() + ':'));
-  return line?.slice(name.length + 1).trim();
+/** A header of an HTTP head; repeated headers are joined with ', ' (RFC 9110 §5.3). */
+export function headerValue(head: string, name: string): string | undefined {
+  const values = head
+    .split('\r\n')
+    .filter((l) => l.toLowerCase().startsWith(name.toLowerCase() + ':'))
+    .map((l) => l.slice(name.length + 1).trim());
+  return values.length ? values.join(', ') : undefined;
 }
 
 const acceptOf = (key: string): string => createHash('sha1').update(key + GUID).digest('base64');
@@ -209,6 +236,11 @@ const acceptOf = (key: string): string => createHash('sha1').update(key + GUID).
 export interface RawServer {
   readonly port: number;
   readonly url: string;
+  /**
+   * Answers the Sec-WebSocket-Extensions offer of the next handshakes (undefined: none offered):
+   * the header value to send back, or undefined to accept no extension. Default: none accepted.
+   */
+  answerExtensions: ((offer: string | undefined) => string | undefined) | undefined;
   /** The next connection to finish the opening handshake. */
   nextPeer(): Promise<RawPeer>;
   close(): Promise<void>;
@@ -218,17 +250,20 @@ export async function startRawServer(): Promise<RawServer> {
   const sockets = new Set<net.Socket>();
   const ready: RawPeer[] = [];
   const waiting: Array<(peer: RawPeer) => void> = [];
+  let raw: RawServer | undefined;
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     readHead(socket).then(({ head, rest }) => {
       const key = headerValue(head, 'sec-websocket-key') ?? '';
-      socket.write(
+      const extensions = raw?.answerExtensions?.(headerValue(head, 'sec-websocket-extensions'));
+      const response =
         'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
-          `Sec-WebSocket-Accept: ${acceptOf(key)}\r\n\r\n`,
-      );
-      const peer = new RawPeer(socket, 'server', rest);
+        `Sec-WebSocket-Accept: ${acceptOf(key)}` +
+        (extensions === undefined ? '' : `\r\nSec-WebSocket-Extensions: ${extensions}`);
+      socket.write(`${response}\r\n\r\n`);
+      const peer = new RawPeer(socket, 'server', rest, { request: head, response });
       socket.resume();
       const waiter = waiting.shift();
       if (waiter) waiter(peer);
@@ -238,9 +273,10 @@ export async function startRawServer(): Promise<RawServer> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  return {
+  raw = {
     port,
     url: `ws://127.0.0.1:${port}`,
+    answerExtensions: undefined,
     nextPeer: () => {
       const peer = ready.shift();
       return peer ? Promise.resolve(peer) : new Promise((resolve) => waiting.push(resolve));
@@ -250,18 +286,26 @@ export async function startRawServer(): Promise<RawServer> {
       await new Promise((resolve) => server.close(resolve));
     },
   };
+  return raw;
+}
+
+/** What a raw client adds to its opening handshake. */
+export interface RawClientOptions {
+  /** A Sec-WebSocket-Extensions header to offer (e.g. permessage-deflate parameters). */
+  extensions?: string;
 }
 
 /** Opens a raw client connection to a WebSocket server and completes the opening handshake. */
-export async function connectRawClient(port: number, host = '127.0.0.1', path = '/'): Promise<RawPeer> {
+export async function connectRawClient(port: number, host = '127.0.0.1', path = '/', options: RawClientOptions = {}): Promise<RawPeer> {
   const socket = net.connect({ port, host });
   socket.on('error', () => undefined);
   await once(socket, 'connect');
   const key = randomBytes(16).toString('base64');
-  socket.write(
+  const request =
     `GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-  );
+    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13` +
+    (options.extensions === undefined ? '' : `\r\nSec-WebSocket-Extensions: ${options.extensions}`);
+  socket.write(`${request}\r\n\r\n`);
   const { head, rest } = await readHead(socket);
   if (!head.startsWith('HTTP/1.1 101 ')) {
     socket.destroy();
@@ -271,7 +315,7 @@ export async function connectRawClient(port: number, host = '127.0.0.1', path = 
     socket.destroy();
     throw new Error('the server answered with a wrong Sec-WebSocket-Accept');
   }
-  const peer = new RawPeer(socket, 'client', rest);
+  const peer = new RawPeer(socket, 'client', rest, { request, response: head });
   socket.resume();
   return peer;
 }

@@ -8,6 +8,7 @@ import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN } from './
 import { WebSocketError } from './errors';
 import { headerRecord } from './headers';
 import { describeNetworkError } from './network-errors';
+import { deflateAnswerProblem } from './permessage-deflate';
 import type { ConnectOptions, LookupFunction } from './options';
 import type { EventSink } from './sink';
 import type { WebSocketUrl } from './url';
@@ -117,6 +118,15 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
   ws.on('error', () => undefined);
   ws.on('upgrade', (res: IncomingMessage) => {
     responseHeaders = headerRecord(res.headers);
+    const problem = deflateAnswerProblem(options.perMessageDeflate, responseHeaders['sec-websocket-extensions']);
+    if (problem !== undefined) {
+      // RFC 7692 §7.1: an answer the offer does not allow fails the connection.
+      fail(new WebSocketError({
+        code: 'HANDSHAKE_FAILED',
+        url: target.href,
+        reason: `Handshake with ${target.href} failed: invalid Sec-WebSocket-Extensions answer: ${problem}`,
+      }));
+    }
   });
   ws.on('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
     // Read a little of the body: servers often say there why they refused.

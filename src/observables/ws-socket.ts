@@ -14,6 +14,8 @@ function closeCodeOfWsError(err: { code?: string }): number {
       return CloseCode.INVALID_PAYLOAD;
     case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
       return CloseCode.MESSAGE_TOO_BIG;
+    case 'WS_ERR_TOO_MANY_BUFFERED_PARTS': // over 16384 fragments in one message (ws's guard)
+      return CloseCode.POLICY_VIOLATION;
     default:
       return CloseCode.PROTOCOL_ERROR;
   }
@@ -195,6 +197,9 @@ export class WsSocket implements SocketHandle {
     socket.lastError = err;
     if (err.code?.startsWith('WS_ERR_')) {
       socket.violation = { code: closeCodeOfWsError(err), reason: err.message };
+    } else if (err.code?.startsWith('Z_')) {
+      // A permessage-deflate message that does not inflate (zlib's Z_DATA_ERROR …): ws closes with 1007.
+      socket.violation = { code: CloseCode.INVALID_PAYLOAD, reason: `Invalid compressed data: ${err.message}` };
     }
   }
 

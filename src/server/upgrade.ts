@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer as WsServer, type ServerOptions as WsServerOptions, type WebSocket as WsWebSocket } from 'ws';
+import { acceptableDeflateOffers } from '../observables/permessage-deflate';
 import { clientCertificate } from './certificate';
 import { checkUpgradeRequest, chooseProtocol, parseOfferedProtocols, refusalOf, unverifiedClientRefusal, writeRefusal } from './handshake';
 import * as d from './options';
@@ -149,8 +150,23 @@ export class Upgrades {
     }
     this.sockets.done(socket);
     this.nextProtocol = protocol;
+    this.declineUnacceptableDeflateOffers(req);
     this.wss.handleUpgrade(req, socket, head, (ws: WsWebSocket) => this.upgraded(ws, request, socket));
     this.nextProtocol = '';
+  }
+
+  /**
+   * Leaves only the permessage-deflate offers this server can accept in the header ws reads:
+   * ws would answer any other with 400, where RFC 7692 §5 declines it and goes on without.
+   * A new headers object, so the request the hooks and the connection see keeps the offer.
+   */
+  private declineUnacceptableDeflateOffers(req: IncomingMessage): void {
+    const offer = req.headers['sec-websocket-extensions'];
+    const deflate = this.options.perMessageDeflate ?? false;
+    if (offer === undefined || deflate === false) return;
+    const { 'sec-websocket-extensions': _, ...others } = req.headers;
+    const acceptable = acceptableDeflateOffers(offer, deflate);
+    req.headers = acceptable === undefined ? others : { ...others, 'sec-websocket-extensions': acceptable };
   }
 
   private upgraded(ws: WsWebSocket, upgrade: UpgradeRequest, socket: Duplex): void {
