@@ -28,7 +28,7 @@ export async function runServer(flags: ServerFlags, recipe: ServerRecipe): Promi
     const connections = server.connections$.subscribe((connection) => {
       const { id, request } = connection;
       const from = `${formatUrl('tcp', request.remoteAddress, request.remotePort).slice(6)}`;
-      out.event('connected', 'cyan', `#${id} from ${from} ${request.url}${request.protocol ? ` (protocol: ${request.protocol})` : ''}`, {
+      out.event('connected', 'cyan', `#${id} from ${from} ${out.safe(request.url)}${request.protocol ? ` (protocol: ${out.safe(request.protocol)})` : ''}`, {
         id,
         remoteAddress: request.remoteAddress,
         remotePort: request.remotePort,
@@ -37,7 +37,7 @@ export async function runServer(flags: ServerFlags, recipe: ServerRecipe): Promi
       });
       connection.events$.subscribe((event) => {
         if (event.type === 'close') {
-          out.event('disconnected', 'yellow', `#${id} ${event.code}${event.reason ? ' ' + event.reason : ''}`, { id, code: event.code, reason: event.reason });
+          out.event('disconnected', 'yellow', `#${id} ${event.code}${event.reason ? ' ' + out.safe(event.reason) : ''}`, { id, code: event.code, reason: event.reason });
         }
       });
       recipe.onConnection?.(connection, server, out);
