@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { addCommonFlags, clientTls, collect, DEFAULT_URL, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
-import { ClientSession, runOnStdinLines } from './client-session';
+import { ClientSession, runOnLines, runOnStdinLines } from './client-session';
+import { stdinByteLines$ } from './lifetime';
 import { printEvent, printSummary } from './events';
 import { Output } from './output';
 
@@ -32,18 +33,24 @@ async function connectCommand(url: string, flags: ConnectFlags): Promise<void> {
     pingIntervalMs: flags.pingInterval > 0 ? flags.pingInterval * 1000 : undefined,
     onEvent: (event) => printEvent(out, event),
   });
-  const onLine = (line: string): void => {
+  const command = (line: string): boolean => {
     if (line === '/stop') {
       session.stop();
       out.event('stopped', 'yellow', 'type /start to connect again', {});
     } else if (line === '/start') {
       session.start();
-    } else {
-      session.send(flags.binary ? new TextEncoder().encode(line) : line);
-    }
+    } else return false;
+    return true;
+  };
+  // Binary mode sends each line's bytes as they are (IXWebSocket's -b): no UTF-8 decoding, a \r stays.
+  const onBytes = (line: Uint8Array): void => {
+    if (line.byteLength > 6 || !command(Buffer.from(line).toString('latin1'))) session.send(line);
+  };
+  const onLine = (line: string): void => {
+    if (!command(line)) session.send(line);
   };
   try {
-    await runOnStdinLines(session, onLine);
+    await (flags.binary ? runOnLines(session, stdinByteLines$(), onBytes) : runOnStdinLines(session, onLine));
   } finally {
     printSummary(out, session.sentBytes, session.receivedBytes);
   }
