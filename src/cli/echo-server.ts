@@ -21,7 +21,7 @@ export function registerEchoServer(program: Command): void {
   withSnakeCaseAliases(cmd).action((flags: EchoFlags) =>
     runServer(flags, {
       options: {
-        protocols: flags.subprotocol,
+        ...(flags.subprotocol ? { protocols: flags.subprotocol } : {}),
         authorize: flags.httpAuthorizationHeader === undefined
           ? undefined
           : (request) => request.headers.authorization === flags.httpAuthorizationHeader || { status: 401, reason: 'Permission denied', headers: { 'WWW-Authenticate': 'Basic' } },

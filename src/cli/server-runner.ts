@@ -3,6 +3,8 @@ import { formatUrl, listenHost, serverTls, type ServerFlags } from './common';
 import { interrupted } from './lifetime';
 import { Output } from './output';
 
+const acceptWithoutProtocol = (): string => '';
+
 /** What a server command adds to `serve()`: options, and what to do with each connection. */
 export interface ServerRecipe {
   options?: Omit<ServeOptions, 'host' | 'port' | 'tls'>;
@@ -19,7 +21,8 @@ export async function runServer(flags: ServerFlags, recipe: ServerRecipe): Promi
   const out = new Output({ json: flags.json });
   const tls = serverTls(flags);
   const signal = interrupted();
-  const server = serve({ ...recipe.options, host: listenHost(flags), port: flags.port, tls });
+  // Like IXWebSocket's servers, accept a client that offers subprotocols without picking one, unless the command names its own.
+  const server = serve({ protocols: acceptWithoutProtocol, ...recipe.options, host: listenHost(flags), port: flags.port, tls });
   try {
     const { host, port } = await server.listening;
     const scheme = (recipe.scheme ?? 'ws') + (tls ? 's' : '');

@@ -35,7 +35,7 @@ export interface ServeOptions {
   /**
    * Subprotocols. A list is in the server's order of preference: the first one the client also
    * offered is chosen. A function gets the offered list and the request and returns the chosen one
-   * (it must be one of the offered) or `false`. When the client offered subprotocols and none is
+   * (it must be one of the offered), `''` to accept without one (RFC 6455 §4.1), or `false`. When the client offered subprotocols and none is
    * chosen, the upgrade is refused with 400 and a reason naming the supported ones; a client that
    * offers none is accepted without one. Default: none chosen.
    */
