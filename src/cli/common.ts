@@ -118,7 +118,8 @@ export function serverTls(flags: ServerFlags): TlsOptions | undefined {
   if (!flags.certFile || !flags.keyFile) {
     throw new CliError('a TLS server needs both --cert-file and --key-file (make a pair with `rxws gencert`)', ExitCode.usage);
   }
-  return clientTls({ ...flags, verifyNone: false });
+  // --verify_none on a server, as in IXWebSocket: ask for no client certificate, even with --ca-file.
+  return clientTls({ ...flags, caFile: flags.verifyNone ? 'NONE' : flags.caFile, verifyNone: false });
 }
 
 /** The address a server command listens on. */
