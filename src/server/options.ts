@@ -64,6 +64,8 @@ export interface ServeOptions {
    * it costs ~20x in throughput, and broadcast cannot share one encoded frame among such clients.
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** Answer clients' pings with pongs automatically (RFC 6455 §5.5.2). Default true; false is for tests of clients' keep-alive. */
+  autoPong?: boolean;
   /**
    * Ping every connection at this interval; a connection that has not answered the previous ping
    * by the next one is closed with 1011 "Ping timeout". Default 0 (off).
