@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { WebSocketEvent } from '../index';
+import { addIxFlags } from './ix-flags';
 import { addCommonFlags, clientTls, withSnakeCaseAliases, type CommonFlags } from './common';
 import { encodePdu, parsePdu, pduText } from './ix-pdu';
 import { ClientSession, runOnStdinLines } from './client-session';
@@ -52,6 +53,7 @@ export function registerChat(program: Command): void {
     .argument('<url>', 'broadcast server URL')
     .argument('<nick>', 'your name in the chat');
   addCommonFlags(cmd);
+  addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action(async (url: string, nick: string, flags: CommonFlags) => {
     const out = new Output({ json: flags.json });
     const session = new ClientSession({ url, connectOptions: { tls: clientTls(flags) }, reconnect: true, onEvent: (e) => show(out, nick, e) });

@@ -24,6 +24,12 @@ export interface ServerFlags extends CommonFlags {
   port: number;
   ipv6?: boolean;
   tls?: boolean;
+  /** `--per-message-deflate`: accept permessage-deflate (off by default, unlike IXWebSocket). */
+  perMessageDeflate?: boolean;
+  /** IXWebSocket's `-x`: no permessage-deflate (rxws's default anyway). */
+  disablePerMessageDeflate?: boolean;
+  /** `-q`: only warnings and errors, no line per connection. */
+  quiet?: boolean;
 }
 
 /** Parses a TCP port (0 = any free port). */
@@ -63,14 +69,21 @@ export function addCommonFlags(cmd: Command): Command {
     .option('--disable-hostname-validation', 'accept a certificate whose names do not match the host');
 }
 
-/** Adds --host, --port, -6 and --tls to a server command, plus the common flags. */
-export function addServerFlags(cmd: Command): Command {
+/**
+ * Adds --host, --port, -6, --tls, the deflate switches and -q to a server command, plus the
+ * common flags. `shortPort: false` leaves `-p` free: IXWebSocket's echo and push servers use it
+ * to turn pongs off.
+ */
+export function addServerFlags(cmd: Command, options: { shortPort?: boolean } = {}): Command {
   return addCommonFlags(
     cmd
       .option('--host <host>', 'address to listen on', DEFAULT_HOST)
-      .option('-p, --port <port>', 'port to listen on (0 = any free port)', parsePort, DEFAULT_PORT)
+      .option(options.shortPort === false ? '--port <port>' : '-p, --port <port>', 'port to listen on (0 = any free port)', parsePort, DEFAULT_PORT)
       .option('-6, --ipv6', 'listen on ::1 unless --host is given')
-      .option('--tls', 'serve wss:// and https:// (needs --cert-file and --key-file)'),
+      .option('--tls', 'serve wss:// and https:// (needs --cert-file and --key-file)')
+      .option('--per-message-deflate', 'accept permessage-deflate when a client offers it (default off: it costs throughput)')
+      .option('-x, --disable-per-message-deflate', "IXWebSocket's switch to turn deflate off: it is off unless --per-message-deflate")
+      .option('-q, --quiet', 'print only warnings and errors, not a line per connection'),
   );
 }
 

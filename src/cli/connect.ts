@@ -1,11 +1,15 @@
+import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
+import type { WebSocketEvent } from '../index';
 import { addCommonFlags, clientTls, collect, DEFAULT_URL, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addIxFlags, type IxFlags } from './ix-flags';
 import { ClientSession, runOnLines, runOnStdinLines } from './client-session';
 import { stdinByteLines$ } from './lifetime';
 import { printEvent, printSummary } from './events';
 import { Output } from './output';
 
-interface ConnectFlags extends CommonFlags {
+interface ConnectFlags extends CommonFlags, IxFlags {
+  decompressGzip?: boolean;
   header?: string[];
   disableAutomaticReconnection?: boolean;
   disablePerMessageDeflate?: boolean;
@@ -13,6 +17,25 @@ interface ConnectFlags extends CommonFlags {
   maxWait?: number;
   pingInterval: number;
   subprotocol?: string[];
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** `-g`: a gzip message as what it holds (text when it is UTF-8); one that does not inflate is printed as it came, after an error line. */
+function gunzipped(event: WebSocketEvent, out: Output): WebSocketEvent {
+  if (event.type !== 'message' || !event.binary) return event;
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(gunzipSync(event.data));
+  } catch (err) {
+    out.event('gunzip-error', 'red', `a binary message is not gzip data: ${(err as Error).message}`, { reason: (err as Error).message });
+    return event;
+  }
+  try {
+    return { ...event, binary: false, data: utf8.decode(bytes) };
+  } catch {
+    return { ...event, data: bytes };
+  }
 }
 
 /** Default ping interval of `connect`, in seconds, as in IXWebSocket's ws tool. */
@@ -31,7 +54,7 @@ async function connectCommand(url: string, flags: ConnectFlags): Promise<void> {
     reconnect: !flags.disableAutomaticReconnection,
     maxWaitMs: flags.maxWait,
     pingIntervalMs: flags.pingInterval > 0 ? flags.pingInterval * 1000 : undefined,
-    onEvent: (event) => printEvent(out, event),
+    onEvent: (event) => printEvent(out, flags.decompressGzip ? gunzipped(event, out) : event),
   });
   const command = (line: string): boolean => {
     if (line === '/stop') {
@@ -68,7 +91,9 @@ export function registerConnect(program: Command): void {
     .option('-b, --binary', 'send each line as a binary message')
     .option('--max-wait <ms>', 'longest wait between reconnection tries (default 10000)', parsePositive)
     .option('--ping-interval <seconds>', 'ping every N seconds (0 = never)', Number, DEFAULT_PING_INTERVAL_S)
-    .option('--subprotocol <name>', 'subprotocol to offer (repeatable)', collect);
+    .option('--subprotocol <name>', 'subprotocol to offer (repeatable)', collect)
+    .option('-g, --decompress-gzip', 'print binary messages gunzipped (text when they hold UTF-8)');
   addCommonFlags(cmd);
+  addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((url: string, flags: ConnectFlags) => connectCommand(url, flags));
 }

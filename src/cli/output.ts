@@ -38,6 +38,13 @@ function jsonValue(_key: string, value: unknown): unknown {
   return value;
 }
 
+let defaultStream: NodeJS.WritableStream | undefined;
+
+/** Where every Output without its own `stream` prints (`--logfile`); process.stdout when unset. */
+export function setDefaultOutputStream(stream: NodeJS.WritableStream | undefined): void {
+  defaultStream = stream;
+}
+
 /**
  * Prints events. Text mode: `label text`, the label coloured on a TTY. JSON mode: one object per
  * line, `{"event": label, ...fields}`, bytes as base64.
@@ -50,7 +57,7 @@ export class Output {
   private readonly stream: NodeJS.WritableStream;
 
   constructor(options: OutputOptions = {}) {
-    this.stream = options.stream ?? process.stdout;
+    this.stream = options.stream ?? defaultStream ?? process.stdout;
     this.json = options.json === true;
     this.terminal = (this.stream as { isTTY?: boolean }).isTTY === true;
     this.color = !this.json && colorEnabled(this.stream as { isTTY?: boolean }, options.env);

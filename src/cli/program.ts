@@ -1,11 +1,14 @@
 import { Command } from 'commander';
+import { registerAutobahn } from './autobahn';
 import { registerAutoroute } from './autoroute';
 import { registerBroadcastServer } from './broadcast-server';
 import { registerChat } from './chat';
 import { registerConnect } from './connect';
+import { registerDnslookup } from './dnslookup';
 import { registerCurl } from './curl';
 import { registerEchoServer } from './echo-server';
 import { registerGencert } from './gencert';
+import { registerGzip } from './gzip';
 import { registerHttpd } from './httpd';
 import { registerPing } from './ping';
 import { registerProxyServer } from './proxy-server';
@@ -40,6 +43,9 @@ export function buildProgram(): Command {
     registerHttpd,
     registerProxyServer,
     registerGencert,
+    registerAutobahn,
+    registerDnslookup,
+    registerGzip,
   ]) register(program);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: (text, write) => write(commanderLine(text)) });
   return program;

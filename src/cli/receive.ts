@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { connect, type SocketHandle, type WebSocketEvent } from '../index';
+import { addIxFlags } from './ix-flags';
 import { addCommonFlags, clientTls, DEFAULT_URL, parseCount, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { CliError } from './errors';
 import { IncomingFiles, type FileOutcome } from './incoming-files';
@@ -156,7 +157,9 @@ export function registerReceive(program: Command): void {
     .option('-n, --count <n>', 'exit after N files (0 = until Ctrl-C)', parseCount, 1)
     .option('--idle-timeout <seconds>', 'give up on a file when no data came for this long', parsePositive, 30)
     .option('--overwrite', 'replace an existing file of the same name (default: refuse it and tell the sender)')
+    .option('-x, --disable-per-message-deflate', 'do not offer permessage-deflate (the default for receive, as in IXWebSocket)')
     .option('--delay <ms>', "IXWebSocket's slow-receiver switch for its own tests; accepted, has no effect", Number);
   addCommonFlags(cmd);
+  addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((url: string, flags: ReceiveFlags) => receive(url, flags));
 }

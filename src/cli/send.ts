@@ -4,6 +4,7 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Subscription } from 'rxjs';
 import { connect, type SocketHandle, type WebSocketEvent } from '../index';
+import { addIxFlags } from './ix-flags';
 import { addCommonFlags, clientTls, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { CliError, ExitCode } from './errors';
 import { interrupted } from './lifetime';
@@ -162,5 +163,6 @@ export function registerSend(program: Command): void {
     .option('--format <format>', `ix: one IXWebSocket PDU (any receiver); chunked: rxws's stream with progress (rxws receivers); auto: ix up to ${AUTO_PDU_MAX_BYTES / 1024 / 1024} MiB`, parseFormat, 'auto')
     .option('-x, --disable-per-message-deflate', 'do not offer permessage-deflate');
   addCommonFlags(cmd);
+  addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((url: string, file: string, flags: SendFlags) => send(url, file, flags));
 }

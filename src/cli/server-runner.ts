@@ -22,7 +22,8 @@ export async function runServer(flags: ServerFlags, recipe: ServerRecipe): Promi
   const tls = serverTls(flags);
   const signal = interrupted();
   // Like IXWebSocket's servers, accept a client that offers subprotocols without picking one, unless the command names its own.
-  const server = serve({ protocols: acceptWithoutProtocol, ...recipe.options, host: listenHost(flags), port: flags.port, tls });
+  const perMessageDeflate = flags.perMessageDeflate === true && flags.disablePerMessageDeflate !== true;
+  const server = serve({ protocols: acceptWithoutProtocol, perMessageDeflate, ...recipe.options, host: listenHost(flags), port: flags.port, tls });
   try {
     const { host, port } = await server.listening;
     const scheme = (recipe.scheme ?? 'ws') + (tls ? 's' : '');
@@ -31,7 +32,7 @@ export async function runServer(flags: ServerFlags, recipe: ServerRecipe): Promi
     const connections = server.connections$.subscribe((connection) => {
       const { id, request } = connection;
       const from = `${formatUrl('tcp', request.remoteAddress, request.remotePort).slice(6)}`;
-      out.event('connected', 'cyan', `#${id} from ${from} ${out.safe(request.url)}${request.protocol ? ` (protocol: ${out.safe(request.protocol)})` : ''}`, {
+      if (!flags.quiet) out.event('connected', 'cyan', `#${id} from ${from} ${out.safe(request.url)}${request.protocol ? ` (protocol: ${out.safe(request.protocol)})` : ''}`, {
         id,
         remoteAddress: request.remoteAddress,
         remotePort: request.remotePort,
@@ -39,7 +40,7 @@ export async function runServer(flags: ServerFlags, recipe: ServerRecipe): Promi
         protocol: request.protocol,
       });
       connection.events$.subscribe((event) => {
-        if (event.type === 'close') {
+        if (event.type === 'close' && !flags.quiet) {
           out.event('disconnected', 'yellow', `#${id} ${event.code}${event.reason ? ' ' + out.safe(event.reason) : ''}`, { id, code: event.code, reason: event.reason });
         }
       });
