@@ -105,6 +105,8 @@ export class RawPeer {
   readonly received: Frame[] = [];
   /** Resolves when the TCP connection has closed. */
   readonly ended: Promise<void>;
+  /** The request target of the opening handshake (`/runCase?case=1`), on a raw server's peers. */
+  path = '';
   private readonly parser = new FrameParser();
   private unread = 0;
   private wake: (() => void) | undefined;
@@ -229,6 +231,7 @@ export async function startRawServer(): Promise<RawServer> {
           `Sec-WebSocket-Accept: ${acceptOf(key)}\r\n\r\n`,
       );
       const peer = new RawPeer(socket, 'server', rest);
+      peer.path = head.split(' ')[1] ?? '';
       socket.resume();
       const waiter = waiting.shift();
       if (waiter) waiter(peer);
