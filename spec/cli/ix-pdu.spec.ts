@@ -33,6 +33,14 @@ describe("IXWebSocket's PDU format", () => {
     },
   );
 
+  it('encodes the example of docs/cli.md', () => {
+    const content = Buffer.from('hello\n');
+    expect(djb2(content)).toBe('6953583002563');
+    expect(encodePdu({ kind: 'send', id: '42', filename: 'hello.txt', content, djb2_hash: djb2(content) }).toString()).toBe(
+      'content 68656c6c6f0a\ndjb2_hash 36393533353833303032353633\nfilename 68656c6c6f2e747874\nid 3432\nkind 73656e64\n',
+    );
+  });
+
   it('djb2: 5381 for nothing, unsigned bytes, 64-bit wrap-around, in pieces or at once', () => {
     expect(djb2(new Uint8Array(0))).toBe('5381');
     expect(djb2(Uint8Array.of(0xff))).toBe(String(5381 * 33 + 255));
