@@ -21,7 +21,7 @@ export function registerAutoroute(program: Command): void {
     .argument('[url]', 'push server URL', DEFAULT_URL)
     .option('-n, --msg-count <n>', 'messages to receive (appended to the URL path as /N)', parseCount, 1000)
     .option('-x, --disable-per-message-deflate', 'do not offer permessage-deflate')
-    .option('--ping-interval <seconds>', 'ping every N seconds while receiving (0 = never)', Number, 0)
+    .option('--ping-interval <seconds>', 'ping every N seconds while receiving (0 = never)', parseCount, 0)
     .option('--subprotocol <name>', 'subprotocol to offer (repeatable)', collect);
   addCommonFlags(cmd);
   addIxFlags(cmd);

@@ -63,7 +63,7 @@ export function addCommonFlags(cmd: Command): Command {
     .option('--json', 'print one event per line as JSON (binary data as base64)')
     .option('--cert-file <path>', 'TLS certificate (PEM file or PEM text)')
     .option('--key-file <path>', 'TLS private key (PEM file or PEM text)')
-    .option('--ca-file <path>', "trusted roots: SYSTEM (default), NONE, a PEM file or PEM text; on a server it requires client certificates")
+    .option('--ca-file <path>', "trusted roots: SYSTEM (default: the system bundle), NONE, a PEM file or PEM text; on a server it requires client certificates")
     .option('--ciphers <list>', 'OpenSSL cipher list')
     .option('--verify-none', 'do not verify the peer certificate (same as --ca-file NONE; for tests only)')
     .option('--disable-hostname-validation', 'accept a certificate whose names do not match the host');
@@ -81,7 +81,7 @@ export function addServerFlags(cmd: Command, options: { shortPort?: boolean } = 
       .option(options.shortPort === false ? '--port <port>' : '-p, --port <port>', 'port to listen on (0 = any free port)', parsePort, DEFAULT_PORT)
       .option('-6, --ipv6', 'listen on ::1 unless --host is given')
       .option('--tls', 'serve wss:// and https:// (needs --cert-file and --key-file)')
-      .option('--per-message-deflate', 'accept permessage-deflate when a client offers it (default off: it costs throughput)')
+      .option('--per-message-deflate', 'accept permessage-deflate when a client offers it (default: off, it costs throughput)')
       .option('-x, --disable-per-message-deflate', "IXWebSocket's switch to turn deflate off: it is off unless --per-message-deflate")
       .option('-q, --quiet', 'print only warnings and errors, not a line per connection'),
   );

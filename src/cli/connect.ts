@@ -1,11 +1,12 @@
 import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import type { WebSocketEvent } from '../index';
-import { addCommonFlags, clientTls, collect, DEFAULT_URL, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addCommonFlags, clientTls, collect, DEFAULT_URL, parseCount, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { addIxFlags, type IxFlags } from './ix-flags';
 import { ClientSession, runOnLines, runOnStdinLines } from './client-session';
 import { stdinByteLines$ } from './lifetime';
 import { printEvent, printSummary } from './events';
+import { ExitCode, toCliError } from './errors';
 import { Output } from './output';
 
 interface ConnectFlags extends CommonFlags, IxFlags {
@@ -74,9 +75,15 @@ async function connectCommand(url: string, flags: ConnectFlags): Promise<void> {
   };
   try {
     await (flags.binary ? runOnLines(session, stdinByteLines$(), onBytes) : runOnStdinLines(session, onLine));
-  } finally {
+  } catch (err) {
+    const failure = toCliError(err);
+    // A bad command line is not a session: no summary. A failed connection is one, in --json too.
+    if (failure.exitCode === ExitCode.usage) throw failure;
+    if (flags.json) out.event('error', 'red', failure.message, { reason: failure.message, httpStatus: (err as { httpStatus?: number }).httpStatus });
     printSummary(out, session.sentBytes, session.receivedBytes);
+    throw failure;
   }
+  printSummary(out, session.sentBytes, session.receivedBytes);
 }
 
 /** `rxws connect [url]`: an interactive client; each stdin line is sent. */
@@ -89,8 +96,8 @@ export function registerConnect(program: Command): void {
     .option('-d, --disable-automatic-reconnection', 'exit with the reason when the connection fails or drops')
     .option('-x, --disable-per-message-deflate', 'do not offer permessage-deflate')
     .option('-b, --binary', 'send each line as a binary message')
-    .option('--max-wait <ms>', 'longest wait between reconnection tries (default 10000)', parsePositive)
-    .option('--ping-interval <seconds>', 'ping every N seconds (0 = never)', Number, DEFAULT_PING_INTERVAL_S)
+    .option('--max-wait <ms>', 'longest wait between reconnection tries (default: 10000)', parsePositive)
+    .option('--ping-interval <seconds>', 'ping every N seconds (0 = never)', parseCount, DEFAULT_PING_INTERVAL_S)
     .option('--subprotocol <name>', 'subprotocol to offer (repeatable)', collect)
     .option('-g, --decompress-gzip', 'print binary messages gunzipped (text when they hold UTF-8)');
   addCommonFlags(cmd);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { connect, isValidCloseCode, type SendData, type SocketHandle } from '../index';
 import type { ServerConnection } from '../server/index';
-import { addServerFlags, clientTls, DEFAULT_URL, withSnakeCaseAliases, type ServerFlags } from './common';
+import { addServerFlags, clientTls, DEFAULT_URL, listenHost, withSnakeCaseAliases, type ServerFlags } from './common';
 import { CliError, ExitCode } from './errors';
 import { addIxFlags, type IxFlags } from './ix-flags';
 import { describePayload, type Output } from './output';
@@ -45,6 +45,21 @@ export function parseUpstreamMap(text: string, file = 'config'): Map<string, str
     map.set(match[1].toLowerCase(), match[2]);
   });
   return map;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** Whether `url` names the address the proxy itself listens on (its defaults do: 127.0.0.1:8008 both). */
+export function pointsAtItself(url: string, host: string, port: number): boolean {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return false;
+  }
+  const targetPort = Number(target.port || (target.protocol === 'wss:' ? 443 : 80));
+  const sameHost = target.hostname === host || (LOOPBACK.has(target.hostname) && LOOPBACK.has(host)) || host === '0.0.0.0' || host === '::';
+  return port !== 0 && targetPort === port && sameHost;
 }
 
 function relay(client: ServerConnection, flags: ProxyFlags, upstreams: Map<string, string>, out: Output): void {
@@ -107,6 +122,9 @@ export function registerProxyServer(program: Command): void {
   addServerFlags(cmd);
   addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((flags: ProxyFlags) => {
+    if (pointsAtItself(flags.remoteHost, listenHost(flags), flags.port)) {
+      throw new CliError(`--remote-host ${flags.remoteHost} is this proxy's own address: give the URL of the server to proxy to (or another --port)`, ExitCode.usage);
+    }
     const upstreams = flags.configPath ? parseUpstreamMap(readFileSync(flags.configPath, 'utf8'), flags.configPath) : new Map<string, string>();
     return runServer(flags, { onConnection: (connection, _server, out) => relay(connection, flags, upstreams, out) });
   });

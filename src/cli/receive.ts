@@ -36,7 +36,13 @@ function pduReply(id: string, filename: string, outcome: FileOutcome): Uint8Arra
 }
 
 /** Receives files until `count` have been handled (0 = until Ctrl-C); rejects on the first bad one at the end. */
-function receiveFiles(url: string, flags: ReceiveFlags, out: Output): Promise<FileOutcome[]> {
+/** What a receive session ended with; `interrupted` after Ctrl-C / SIGTERM. */
+interface Received {
+  outcomes: FileOutcome[];
+  interrupted: boolean;
+}
+
+function receiveFiles(url: string, flags: ReceiveFlags, out: Output): Promise<Received> {
   const outcomes: FileOutcome[] = [];
   let progress: Progress | undefined;
   const files = new IncomingFiles(flags.dir, {
@@ -46,7 +52,8 @@ function receiveFiles(url: string, flags: ReceiveFlags, out: Output): Promise<Fi
       progress.update(received, size);
     },
   });
-  return new Promise<FileOutcome[]>((resolve, reject) => {
+  let wasInterrupted = false;
+  return new Promise<Received>((resolve, reject) => {
     let socket: SocketHandle | undefined;
     let idle: NodeJS.Timeout | undefined;
     let repeat: NodeJS.Timeout | undefined;
@@ -59,7 +66,7 @@ function receiveFiles(url: string, flags: ReceiveFlags, out: Output): Promise<Fi
       clearTimeout(repeat);
       signal.dispose();
       subscription.unsubscribe();
-      resolve(outcomes);
+      resolve({ outcomes, interrupted: wasInterrupted });
     };
     // Done: at once, or once a pending PDU reply has been repeated.
     const finish = (): void => {
@@ -132,6 +139,7 @@ function receiveFiles(url: string, flags: ReceiveFlags, out: Output): Promise<Fi
       },
     });
     void signal.promise.then(() => {
+      wasInterrupted = true;
       abort('interrupted');
       finishNow();
     });
@@ -141,10 +149,11 @@ function receiveFiles(url: string, flags: ReceiveFlags, out: Output): Promise<Fi
 async function receive(url: string, flags: ReceiveFlags): Promise<void> {
   mkdirSync(flags.dir, { recursive: true });
   const out = new Output({ json: flags.json });
-  const outcomes = await receiveFiles(url, flags, out);
+  const { outcomes, interrupted } = await receiveFiles(url, flags, out);
   const failed = outcomes.find((o): o is Extract<FileOutcome, { ok: false }> => !o.ok);
   if (failed) throw new CliError(`${failed.name}: ${failed.reason}`);
-  if (flags.count > 0 && outcomes.length < flags.count) throw new CliError(`connection closed after ${outcomes.length} of ${flags.count} files`);
+  // Ctrl-C between files is the normal way to stop `receive -n 0` (or to give up waiting).
+  if (!interrupted && flags.count > 0 && outcomes.length < flags.count) throw new CliError(`connection closed after ${outcomes.length} of ${flags.count} files`);
 }
 
 /** `rxws receive [url]`: saves files sent through a transfer server, verified by SHA-256. */

@@ -109,7 +109,13 @@ function sendPdu(socket: SocketHandle, file: string, header: FileHeader): void {
 }
 
 async function send(url: string, file: string, flags: SendFlags): Promise<void> {
-  const stat = statSync(file);
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(`cannot send ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`, ExitCode.usage);
+  }
   if (!stat.isFile()) throw new CliError(`${file} is not a regular file`, ExitCode.usage);
   const format = chooseFormat(flags.format, stat.size);
   const header: FileHeader = { kind: 'file', id: newTransferId(), name: flags.name ?? path.basename(file), size: stat.size, sha256: sha256File(file), chunkSize: CHUNK_BYTES };
