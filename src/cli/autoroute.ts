@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { identity } from 'rxjs';
 import { connect, keepAlive } from '../index';
-import { addIxFlags } from './ix-flags';
 import { addCommonFlags, clientTls, collect, DEFAULT_URL, parseCount, withSnakeCaseAliases, type CommonFlags } from './common';
 import { CliError } from './errors';
+import { addIxFlags } from './ix-flags';
 import { Output } from './output';
 
 interface AutorouteFlags extends CommonFlags {

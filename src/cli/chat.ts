@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { WebSocketEvent } from '../index';
-import { addIxFlags } from './ix-flags';
 import { addCommonFlags, clientTls, withSnakeCaseAliases, type CommonFlags } from './common';
 import { encodePdu, parsePdu, pduText } from './ix-pdu';
 import { ClientSession, runOnStdinLines } from './client-session';
 import { printEvent } from './events';
+import { addIxFlags } from './ix-flags';
 import { Output } from './output';
 
 /** A chat message: who said it and what. */

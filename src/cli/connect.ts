@@ -2,11 +2,11 @@ import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import type { WebSocketEvent } from '../index';
 import { addCommonFlags, clientTls, collect, DEFAULT_URL, parseCount, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
-import { addIxFlags, type IxFlags } from './ix-flags';
 import { ClientSession, runOnLines, runOnStdinLines } from './client-session';
 import { stdinByteLines$ } from './lifetime';
 import { printEvent, printSummary } from './events';
 import { ExitCode, toCliError } from './errors';
+import { addIxFlags, type IxFlags } from './ix-flags';
 import { Output } from './output';
 
 interface ConnectFlags extends CommonFlags, IxFlags {

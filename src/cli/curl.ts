@@ -4,9 +4,9 @@ import { lastValueFrom, tap } from 'rxjs';
 import type { Command } from 'commander';
 import { httpRequest, type HttpEvent, type HttpResponseEvent } from '../http/index';
 import { addCommonFlags, clientTls, collect, parseCount, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
-import { addIxFlags } from './ix-flags';
 import { curlBody, remoteName, type CurlBodyFlags } from './curl-request';
 import { CliError, ExitCode } from './errors';
+import { addIxFlags } from './ix-flags';
 import { Output } from './output';
 import { byteProgress, progressEnabled, type Progress } from './progress';
 

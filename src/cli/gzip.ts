@@ -3,8 +3,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import { parseCount, withSnakeCaseAliases } from './common';
 import { CliError, ExitCode } from './errors';
-import { djb2 } from './ix-pdu';
 import { addIxFlags } from './ix-flags';
+import { djb2 } from './ix-pdu';
 import { Output } from './output';
 
 interface GzipFlags {

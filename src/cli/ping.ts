@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { addIxFlags } from './ix-flags';
 import { addCommonFlags, clientTls, DEFAULT_URL, withSnakeCaseAliases, type CommonFlags } from './common';
 import { ClientSession, runOnStdinLines } from './client-session';
 import { printEvent, printSummary } from './events';
+import { addIxFlags } from './ix-flags';
 import { Output } from './output';
 
 /** `rxws ping [url]`: each stdin line is sent as a ping (at most 125 bytes); pongs are printed. */

@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { connect, type SocketHandle, type WebSocketEvent } from '../index';
-import { addIxFlags } from './ix-flags';
 import { addCommonFlags, clientTls, DEFAULT_URL, parseCount, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { CliError } from './errors';
 import { IncomingFiles, type FileOutcome } from './incoming-files';
+import { addIxFlags } from './ix-flags';
 import { encodePdu, parsePdu, pduText, type Pdu } from './ix-pdu';
 import { interrupted } from './lifetime';
 import { Output } from './output';
@@ -35,13 +35,13 @@ function pduReply(id: string, filename: string, outcome: FileOutcome): Uint8Arra
   return outcome.ok ? encodePdu({ ack: 'true', id, filename }) : encodePdu({ kind: 'error', id, message: `${outcome.name}: ${outcome.reason}` });
 }
 
-/** Receives files until `count` have been handled (0 = until Ctrl-C); rejects on the first bad one at the end. */
 /** What a receive session ended with; `interrupted` after Ctrl-C / SIGTERM. */
 interface Received {
   outcomes: FileOutcome[];
   interrupted: boolean;
 }
 
+/** Receives files until `count` have been handled (0 = until Ctrl-C). */
 function receiveFiles(url: string, flags: ReceiveFlags, out: Output): Promise<Received> {
   const outcomes: FileOutcome[] = [];
   let progress: Progress | undefined;
