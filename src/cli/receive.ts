@@ -7,7 +7,7 @@ import { IncomingFiles, type FileOutcome } from './incoming-files';
 import { addIxFlags } from './ix-flags';
 import { encodePdu, parsePdu, pduText, type Pdu } from './ix-pdu';
 import { interrupted } from './lifetime';
-import { Output } from './output';
+import { escapeControls, Output } from './output';
 import { byteProgress, progressEnabled, type Progress } from './progress';
 import { decodeChunk, parseTransferMessage } from './transfer-protocol';
 
@@ -48,7 +48,8 @@ function receiveFiles(url: string, flags: ReceiveFlags, out: Output): Promise<Re
   const files = new IncomingFiles(flags.dir, {
     overwrite: flags.overwrite,
     onProgress: (name, received, size) => {
-      progress ??= byteProgress(`receive ${name}`, progressEnabled(flags));
+      // The bar is drawn on a terminal: the peer's file name is shown escaped there.
+      progress ??= byteProgress(`receive ${escapeControls(name)}`, progressEnabled(flags));
       progress.update(received, size);
     },
   });
