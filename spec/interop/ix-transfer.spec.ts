@@ -69,4 +69,17 @@ describe('file transfer with IXWebSocket ws: every mix of send / transfer / rece
     expect(readdirSync(inbox)).toEqual(['payload.bin']);
     expect(readFileSync(path.join(inbox, 'payload.bin')).equals(content)).toBe(true);
   });
+
+  it('rxws send --format chunked to IX receive: IX refuses it, and send says to use --format ix', async () => {
+    const url = `ws://127.0.0.1:${(await ix.server(['transfer'])).port}`;
+    const inbox = path.join(dir, 'inbox');
+    mkdirSync(inbox);
+    const receiver = ix.start(['receive', url], { cwd: inbox });
+    await receiver.waitFor(/ws_receive: connected/);
+    writeFileSync(path.join(dir, 'payload.bin'), randomBytes(1000));
+    const sent = await procs.run(['send', url, path.join(dir, 'payload.bin'), '--format', 'chunked', '--ack-timeout', '10']);
+    expect(sent.code).toBe(1);
+    expect(sent.stderr).toBe('rxws: receiver rejected payload.bin: ws_receive: Invalid pdu (an IXWebSocket receiver reads only whole-file PDUs: send with --format ix)\n');
+    expect(readdirSync(inbox)).toEqual([]);
+  });
 });
