@@ -224,6 +224,15 @@ describe('rxws and IXWebSocket ws on the wire', () => {
       expect(curl.code).toBe(0);
     });
 
+    it('rxws --logfile FILE connect … (the option before the command, as IXWebSocket takes it)', async () => {
+      const url = await ixUrl(['echo_server']);
+      const logfile = path.join(dir, 'ws.log');
+      const result = await procs.run(['--logfile', logfile, 'connect', url, '-d', '--ping_interval', '0'], 'early\n');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('');
+      expect(readFileSync(logfile, 'utf8')).toMatch(/^message early$/m);
+    });
+
     it('rxws dnslookup, gzip --run_count, gunzip', async () => {
       expect((await procs.run(['dnslookup', 'localhost'])).stdout).toMatch(/^address (127\.0\.0\.1|::1) /m);
       const file = path.join(dir, 'data.txt');

@@ -10,7 +10,7 @@ export interface IxFlags {
 }
 
 /** A stream that appends each write to `file` at once (synchronously), so nothing waits at exit. */
-function appendingStream(file: string): NodeJS.WritableStream {
+export function appendingStream(file: string): NodeJS.WritableStream {
   const fd = openSync(file, 'a');
   process.once('exit', () => closeSync(fd));
   return new Writable({
