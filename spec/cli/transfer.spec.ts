@@ -36,13 +36,13 @@ describe('rxws send / receive / transfer', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function transferThrough(url: string, content: Buffer, name = 'payload.bin'): Promise<{ send: { code: number | null; stdout: string; stderr: string }; receive: { code: number | null; stdout: string; stderr: string } }> {
+  async function transferThrough(url: string, content: Buffer, name = 'payload.bin', sendArgs: string[] = ['--format', 'chunked']): Promise<{ send: { code: number | null; stdout: string; stderr: string }; receive: { code: number | null; stdout: string; stderr: string } }> {
     const source = path.join(dir, name);
     writeFileSync(source, content);
     const inbox = path.join(dir, 'inbox');
     const receiver = procs.start(['receive', url, '--dir', inbox]);
     await receiver.waitFor(/^ready /m);
-    const send = await procs.run(['send', url, source, '--ack-timeout', '10']);
+    const send = await procs.run(['send', url, source, '--ack-timeout', '10', ...sendArgs]);
     return { send, receive: await receiver.result() };
   }
 
@@ -72,6 +72,21 @@ describe('rxws send / receive / transfer', () => {
     expect(readdirSync(path.join(dir, 'inbox'))).toEqual([]);
   });
 
+  it('rejects a corrupted IXWebSocket PDU by its djb2 checksum: both exit 1, no file left', async () => {
+    relay = await tamperingRelay((data, index) => {
+      if (index !== 0) return data;
+      const at = data.indexOf('content ') + 'content '.length + 10; // one hex digit of the content
+      data[at] = data[at] === 0x30 ? 0x31 : 0x30;
+      return data;
+    });
+    const { send, receive } = await transferThrough(relay.url, randomBytes(64 * 1024), 'payload.bin', ['--format', 'ix']);
+    expect(receive.code).toBe(1);
+    expect(receive.stderr).toMatch(/^rxws: payload\.bin: checksum mismatch: expected djb2 \d+, got \d+\n$/);
+    expect(send.code).toBe(1);
+    expect(send.stderr).toMatch(/^rxws: receiver rejected payload\.bin: payload\.bin: checksum mismatch: expected djb2/);
+    expect(readdirSync(path.join(dir, 'inbox'))).toEqual([]);
+  });
+
   it('rejects a truncated file (a chunk lost) and leaves no partial file', async () => {
     relay = await tamperingRelay((data, index) => (index === 2 ? undefined : data));
     const { send, receive } = await transferThrough(relay.url, randomBytes(300 * 1024));
@@ -93,6 +108,6 @@ describe('rxws send / receive / transfer', () => {
   it('send of a missing file is a usage error (exit 2)', async () => {
     const result = await procs.run(['send', 'ws://127.0.0.1:9', path.join(dir, 'missing.bin')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^rxws: ENOENT: no such file or directory.*missing\.bin'\n$/);
+    expect(result.stderr).toBe(`rxws: cannot send ${path.join(dir, 'missing.bin')}: no such file\n`);
   });
 });

@@ -126,6 +126,8 @@ export class RawPeer {
   readonly received: Frame[] = [];
   /** Resolves when the TCP connection has closed. */
   readonly ended: Promise<void>;
+  /** The request target of the opening handshake (`/runCase?case=1`), on a raw server's peers. */
+  path = '';
   private readonly parser = new FrameParser();
   private unread = 0;
   private wake: (() => void) | undefined;
@@ -264,6 +266,7 @@ export async function startRawServer(): Promise<RawServer> {
         (extensions === undefined ? '' : `\r\nSec-WebSocket-Extensions: ${extensions}`);
       socket.write(`${response}\r\n\r\n`);
       const peer = new RawPeer(socket, 'server', rest, { request: head, response });
+      peer.path = head.split(' ')[1] ?? '';
       socket.resume();
       const waiter = waiting.shift();
       if (waiter) waiter(peer);

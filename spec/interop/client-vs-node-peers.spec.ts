@@ -52,8 +52,14 @@ describe.each(PEERS)('rxws client ↔ %s server', (peer) => {
     expect(await server.record(path, 'connection')).toMatchObject({ protocol: 'chat.v2' });
   });
 
-  it('subprotocol: none in common fails with PROTOCOL_MISMATCH', async () => {
-    const error = await open({ protocols: ['x.unknown'] }).catch((err: unknown) => err);
+  it('subprotocol: none in common opens with protocol \'\' (as browsers do)', async () => {
+    const { open: o } = await open({ protocols: ['x.unknown'] });
+    expect(o.protocol).toBe('');
+    o.socket.close();
+  });
+
+  it('subprotocol: none in common fails with PROTOCOL_MISMATCH under requireProtocol', async () => {
+    const error = await open({ protocols: ['x.unknown'], requireProtocol: true }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(WebSocketError);
     expect(error).toMatchObject({ code: 'PROTOCOL_MISMATCH' });
   });

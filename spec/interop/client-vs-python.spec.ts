@@ -87,9 +87,15 @@ describe('rxws client ↔ Python websockets server', () => {
       expect(JSON.parse(textOf(await q.message())).subprotocol).toBe('chat.v2');
     });
 
-    it('fails with PROTOCOL_MISMATCH when the server accepts none of the offered ones', async () => {
-      // Python answers without a Sec-WebSocket-Protocol header; the Node build (ws) refuses that.
-      const error = await open(plain, { protocols: ['x.unknown'] }).catch((err: unknown) => err);
+    it('opens with protocol \'\' when the server accepts none of the offered ones (as browsers do)', async () => {
+      const { open: o } = await open(plain, { protocols: ['x.unknown'] });
+      expect(o.protocol).toBe('');
+      o.socket.close();
+    });
+
+    it('requireProtocol: fails with PROTOCOL_MISMATCH when the server accepts none of the offered ones', async () => {
+      // Python answers without a Sec-WebSocket-Protocol header.
+      const error = await open(plain, { protocols: ['x.unknown'], requireProtocol: true }).catch((err: unknown) => err);
       expect(error).toBeInstanceOf(WebSocketError);
       expect(error).toMatchObject({ code: 'PROTOCOL_MISMATCH', reason: expect.stringContaining('subprotocol') });
     });

@@ -325,9 +325,28 @@ describe('connect()', () => {
       expect(err.reason).toBe(`The server at ${server.url}/ picked subprotocol 'other', which was not offered (offered: 'mine', 'also-mine')`);
     });
 
-    it('a server that accepts none of the offered subprotocols is refused, saying so', async () => {
+    it('a server that accepts none of the offered subprotocols: opens with protocol \'\', as browsers do (RFC 6455 §4.1)', async () => {
       server = await startWsServer({ handleProtocols: () => false });
-      const err = await expectFailure(server.url, { protocols: ['mine'] });
+      const offered = new Promise<string | undefined>((resolve) => server!.wss.once('headers', (_h, req) => resolve(req.headers['sec-websocket-protocol'])));
+      const open = await firstValueFrom(connect(server.url, { protocols: ['mine', 'also-mine'] }).pipe(filter(isOpen)));
+      expect(await offered).toBe('mine, also-mine');
+      expect(open.protocol).toBe('');
+      expect(open.socket.protocol).toBe('');
+      open.socket.close();
+    });
+
+    it('a server that picks one of the offered subprotocols: it is the open event\'s and the socket\'s protocol', async () => {
+      server = await startWsServer({ handleProtocols: () => 'also-mine' });
+      const open = await firstValueFrom(connect(server.url, { protocols: ['mine', 'also-mine'] }).pipe(filter(isOpen)));
+      expect(open.protocol).toBe('also-mine');
+      expect(open.socket.protocol).toBe('also-mine');
+      expect(open.headers['sec-websocket-protocol']).toBe('also-mine');
+      open.socket.close();
+    });
+
+    it('requireProtocol: a server that accepts none of the offered subprotocols is refused, saying so', async () => {
+      server = await startWsServer({ handleProtocols: () => false });
+      const err = await expectFailure(server.url, { protocols: ['mine'], requireProtocol: true });
       expect(err.code).toBe('PROTOCOL_MISMATCH');
       expect(err.reason).toBe(`The server at ${server.url}/ accepted none of the offered subprotocols ('mine'): its answer had no Sec-WebSocket-Protocol`);
     });

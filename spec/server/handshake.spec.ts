@@ -53,6 +53,11 @@ describe('handshake policy (pure)', () => {
     expect(() => chooseProtocol(() => 'zzz', request(['a']))).toThrow(/did not offer/);
   });
 
+  it("a function answering '' accepts a client that offered subprotocols without one (RFC 6455 §4.1)", () => {
+    expect(chooseProtocol(() => '', request(['a', 'b']))).toEqual({ protocol: '' });
+    expect(chooseProtocol(() => '', request([]))).toEqual({ protocol: '' });
+  });
+
   it('maps authorize results to refusals', () => {
     expect(refusalOf(true)).toBeUndefined();
     expect(refusalOf(undefined)).toBeUndefined();

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addServerFlags, withSnakeCaseAliases, type ServerFlags } from './common';
+import { addIxFlags } from './ix-flags';
 import { runServer } from './server-runner';
 
 /** A relay queues up to this much per client, so a file transfer burst does not trip the slow-client limit. */
@@ -9,6 +10,7 @@ function registerRelay(program: Command, name: string, alias: string | undefined
   const cmd = program.command(name).description(description);
   if (alias) cmd.alias(alias);
   addServerFlags(cmd);
+  addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((flags: ServerFlags) =>
     runServer(flags, {
       options: { maxBufferedAmount: RELAY_MAX_BUFFERED_BYTES },

@@ -126,9 +126,14 @@ export class ClientSession {
  * close, Ctrl-C (or SIGTERM) interrupts it. Settles as `session.done` does, with stdin and the
  * signal handlers released.
  */
-export async function runOnStdinLines(session: ClientSession, onLine: (line: string) => void): Promise<void> {
+export function runOnStdinLines(session: ClientSession, onLine: (line: string) => void): Promise<void> {
+  return runOnLines(session, stdinLines$(), onLine);
+}
+
+/** `runOnStdinLines` with the lines of another source (`stdinByteLines$()` for binary mode). */
+export async function runOnLines<T>(session: ClientSession, lines$: Observable<T>, onLine: (line: T) => void): Promise<void> {
   const signal = interrupted();
-  const input = stdinLines$().subscribe({ next: onLine, complete: () => void session.end().catch(() => undefined) });
+  const input = lines$.subscribe({ next: onLine, complete: () => void session.end().catch(() => undefined) });
   void signal.promise.then(() => session.interrupt());
   try {
     await session.done;

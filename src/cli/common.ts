@@ -24,6 +24,12 @@ export interface ServerFlags extends CommonFlags {
   port: number;
   ipv6?: boolean;
   tls?: boolean;
+  /** `--per-message-deflate`: accept permessage-deflate (off by default, unlike IXWebSocket). */
+  perMessageDeflate?: boolean;
+  /** IXWebSocket's `-x`: no permessage-deflate (rxws's default anyway). */
+  disablePerMessageDeflate?: boolean;
+  /** `-q`: only warnings and errors, no line per connection. */
+  quiet?: boolean;
 }
 
 /** Parses a TCP port (0 = any free port). */
@@ -57,20 +63,27 @@ export function addCommonFlags(cmd: Command): Command {
     .option('--json', 'print one event per line as JSON (binary data as base64)')
     .option('--cert-file <path>', 'TLS certificate (PEM file or PEM text)')
     .option('--key-file <path>', 'TLS private key (PEM file or PEM text)')
-    .option('--ca-file <path>', "trusted roots: SYSTEM (default), NONE, a PEM file or PEM text; on a server it requires client certificates")
+    .option('--ca-file <path>', "trusted roots: SYSTEM (default: the system bundle), NONE, a PEM file or PEM text; on a server it requires client certificates")
     .option('--ciphers <list>', 'OpenSSL cipher list')
     .option('--verify-none', 'do not verify the peer certificate (same as --ca-file NONE; for tests only)')
     .option('--disable-hostname-validation', 'accept a certificate whose names do not match the host');
 }
 
-/** Adds --host, --port, -6 and --tls to a server command, plus the common flags. */
-export function addServerFlags(cmd: Command): Command {
+/**
+ * Adds --host, --port, -6, --tls, the deflate switches and -q to a server command, plus the
+ * common flags. `shortPort: false` leaves `-p` free: IXWebSocket's echo and push servers use it
+ * to turn pongs off.
+ */
+export function addServerFlags(cmd: Command, options: { shortPort?: boolean } = {}): Command {
   return addCommonFlags(
     cmd
       .option('--host <host>', 'address to listen on', DEFAULT_HOST)
-      .option('-p, --port <port>', 'port to listen on (0 = any free port)', parsePort, DEFAULT_PORT)
+      .option(options.shortPort === false ? '--port <port>' : '-p, --port <port>', 'port to listen on (0 = any free port)', parsePort, DEFAULT_PORT)
       .option('-6, --ipv6', 'listen on ::1 unless --host is given')
-      .option('--tls', 'serve wss:// and https:// (needs --cert-file and --key-file)'),
+      .option('--tls', 'serve wss:// and https:// (needs --cert-file and --key-file)')
+      .option('--per-message-deflate', 'accept permessage-deflate when a client offers it (default: off, it costs throughput)')
+      .option('-x, --disable-per-message-deflate', "IXWebSocket's switch to turn deflate off: it is off unless --per-message-deflate")
+      .option('-q, --quiet', 'print only warnings and errors, not a line per connection'),
   );
 }
 
@@ -118,7 +131,8 @@ export function serverTls(flags: ServerFlags): TlsOptions | undefined {
   if (!flags.certFile || !flags.keyFile) {
     throw new CliError('a TLS server needs both --cert-file and --key-file (make a pair with `rxws gencert`)', ExitCode.usage);
   }
-  return clientTls({ ...flags, verifyNone: false });
+  // --verify_none on a server, as in IXWebSocket: ask for no client certificate, even with --ca-file.
+  return clientTls({ ...flags, caFile: flags.verifyNone ? 'NONE' : flags.caFile, verifyNone: false });
 }
 
 /** The address a server command listens on. */

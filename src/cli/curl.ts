@@ -1,10 +1,12 @@
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { lastValueFrom, tap } from 'rxjs';
 import type { Command } from 'commander';
 import { httpRequest, type HttpEvent, type HttpResponseEvent } from '../http/index';
 import { addCommonFlags, clientTls, collect, parseCount, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { curlBody, remoteName, type CurlBodyFlags } from './curl-request';
 import { CliError, ExitCode } from './errors';
+import { addIxFlags } from './ix-flags';
 import { Output } from './output';
 import { byteProgress, progressEnabled, type Progress } from './progress';
 
@@ -24,6 +26,7 @@ interface CurlFlags extends CommonFlags, CurlBodyFlags {
   maxTime?: number;
   fail?: boolean;
   silent?: boolean;
+  compressRequest?: boolean;
 }
 
 function headerBlock(status: number, statusText: string, headers: Record<string, string>): string {
@@ -60,6 +63,11 @@ function deliver(response: HttpResponseEvent, flags: CurlFlags, url: string): vo
 async function curl(url: string, flags: CurlFlags): Promise<void> {
   const headers = parseHeaders(flags.header);
   const body = curlBody(flags, headers);
+  if (flags.compressRequest) {
+    if (body.body === undefined) throw new CliError('--compress-request gzips a -d or --data-binary body: give one', ExitCode.usage);
+    body.body = gzipSync(typeof body.body === 'string' ? Buffer.from(body.body) : body.body);
+    headers['Content-Encoding'] = 'gzip';
+  }
   const method = flags.request ?? (flags.head ? 'HEAD' : body.body !== undefined || body.multipart ? 'POST' : 'GET');
   const out = new Output({ json: flags.json });
   const progress = byteProgress('download', progressEnabled(flags) && !flags.head);
@@ -97,7 +105,7 @@ export function registerCurl(program: Command): void {
     .command('curl')
     .description('HTTP request with curl-style flags; the body goes to stdout or -o FILE')
     .argument('<url>', 'http:// or https:// URL')
-    .option('-X, --request <method>', 'HTTP method (default GET, or POST with a body)')
+    .option('-X, --request <method>', 'HTTP method (default: GET, or POST with a body)')
     .option('-H, --header <header>', "request header 'Name: value' (repeatable)", collect)
     .option('-d, --data <data>', 'urlencoded body field name=value or @file (repeatable, joined with &)', collect)
     .option('--data-binary <data>', 'raw body, or @file')
@@ -110,11 +118,13 @@ export function registerCurl(program: Command): void {
     .option('--max-redirects <n>', 'most redirects followed with -L', parseCount, 5)
     .option('-v, --verbose', 'print the request line and response headers on stderr')
     .option('--compressed', 'ask for gzip, deflate or br and decode the body')
-    .option('--connect-timeout <seconds>', 'connect deadline (default 60)', parsePositive)
-    .option('--transfer-timeout <seconds>', 'transfer deadline (default 1800)', parsePositive)
+    .option('--connect-timeout <seconds>', 'connect deadline (default: 60)', parsePositive)
+    .option('--transfer-timeout <seconds>', 'transfer deadline (default: 1800)', parsePositive)
     .option('-m, --max-time <seconds>', 'deadline for the whole request', parsePositive)
     .option('-f, --fail', 'exit 22 with a one-line reason on an HTTP status of 400 or more')
-    .option('-s, --silent', 'no progress bar');
+    .option('-s, --silent', 'no progress bar')
+    .option('--compress-request', 'gzip the request body (Content-Encoding: gzip)');
   addCommonFlags(cmd);
+  addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((url: string, flags: CurlFlags) => curl(url, flags));
 }

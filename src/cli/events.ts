@@ -10,21 +10,21 @@ function bytesText(data: Uint8Array): string {
 export function printEvent(out: Output, event: WebSocketEvent): void {
   switch (event.type) {
     case 'open':
-      out.event('open', 'green', `${event.url}${event.protocol ? ` (protocol: ${event.protocol})` : ''}`, {
+      out.event('open', 'green', `${event.url}${event.protocol ? ` (protocol: ${out.safe(event.protocol)})` : ''}`, {
         url: event.url,
         protocol: event.protocol,
         headers: event.headers,
       });
       break;
     case 'message':
-      out.event('message', 'cyan', describePayload(event.data), { binary: event.binary, data: event.data, wireSize: event.wireSize });
+      out.event('message', 'cyan', out.safe(describePayload(event.data)), { binary: event.binary, data: event.data, wireSize: event.wireSize });
       break;
     case 'ping':
     case 'pong':
       out.event(event.type, 'magenta', bytesText(event.data), { data: event.data });
       break;
     case 'close':
-      out.event('close', 'yellow', `${event.code}${event.reason ? ' ' + event.reason : ''}${event.remote ? ' (by the peer)' : ''}`, {
+      out.event('close', 'yellow', `${event.code}${event.reason ? ' ' + out.safe(event.reason) : ''}${event.remote ? ' (by the peer)' : ''}`, {
         code: event.code,
         reason: event.reason,
         remote: event.remote,
@@ -35,7 +35,7 @@ export function printEvent(out: Output, event: WebSocketEvent): void {
       out.event(
         'error',
         'red',
-        `${event.reason} (retries: ${event.retries}, next try in ${event.waitTimeMs} ms${event.httpStatus ? `, http status ${event.httpStatus}` : ''})`,
+        `${out.safe(event.reason)} (retries: ${event.retries}, next try in ${event.waitTimeMs} ms${event.httpStatus ? `, http status ${event.httpStatus}` : ''})`,
         { reason: event.reason, retries: event.retries, waitTimeMs: event.waitTimeMs, httpStatus: event.httpStatus },
       );
       break;

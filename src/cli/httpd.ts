@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { echoRequest, redirect, staticFiles, type HttpHandler } from '../server/index';
 import { addServerFlags, withSnakeCaseAliases, type ServerFlags } from './common';
 import { CliError, ExitCode } from './errors';
+import { addIxFlags } from './ix-flags';
 import { runServer } from './server-runner';
 
 interface HttpdFlags extends ServerFlags {
@@ -40,5 +41,6 @@ export function registerHttpd(program: Command): void {
     .option('--redirect-url <url>', 'where -L redirects to')
     .option('-D, --debug', 'answer every request with the request itself as JSON');
   addServerFlags(cmd);
+  addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((flags: HttpdFlags) => runServer(flags, { scheme: 'http', options: { onRequest: handlerOf(flags) } }));
 }

@@ -25,3 +25,32 @@ export function stdinLines$(input: NodeJS.ReadableStream = process.stdin): Obser
     return () => lines.close();
   });
 }
+
+/**
+ * Each line of stdin as the bytes it is made of (split at `\n` only, which is not included; a `\r`
+ * stays): for binary mode, where decoding as UTF-8 would change the data. Completes at end of input.
+ */
+export function stdinByteLines$(input: NodeJS.ReadableStream = process.stdin): Observable<Uint8Array> {
+  return new Observable<Uint8Array>((subscriber) => {
+    let pending: Buffer = Buffer.alloc(0);
+    const onData = (chunk: Buffer | string): void => {
+      pending = Buffer.concat([pending, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+      for (let end = pending.indexOf(0x0a); end !== -1; end = pending.indexOf(0x0a)) {
+        subscriber.next(new Uint8Array(pending.subarray(0, end)));
+        pending = pending.subarray(end + 1);
+      }
+    };
+    const onEnd = (): void => {
+      if (pending.length > 0) subscriber.next(new Uint8Array(pending));
+      subscriber.complete();
+    };
+    input.on('data', onData);
+    input.on('end', onEnd);
+    input.resume();
+    return () => {
+      input.off('data', onData);
+      input.off('end', onEnd);
+      input.pause();
+    };
+  });
+}

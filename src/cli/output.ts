@@ -38,6 +38,13 @@ function jsonValue(_key: string, value: unknown): unknown {
   return value;
 }
 
+let defaultStream: NodeJS.WritableStream | undefined;
+
+/** Where every Output without its own `stream` prints (`--logfile`); process.stdout when unset. */
+export function setDefaultOutputStream(stream: NodeJS.WritableStream | undefined): void {
+  defaultStream = stream;
+}
+
 /**
  * Prints events. Text mode: `label text`, the label coloured on a TTY. JSON mode: one object per
  * line, `{"event": label, ...fields}`, bytes as base64.
@@ -45,12 +52,20 @@ function jsonValue(_key: string, value: unknown): unknown {
 export class Output {
   readonly json: boolean;
   readonly color: boolean;
+  /** Printing to a terminal: a peer's control characters are shown escaped, never interpreted. */
+  readonly terminal: boolean;
   private readonly stream: NodeJS.WritableStream;
 
   constructor(options: OutputOptions = {}) {
-    this.stream = options.stream ?? process.stdout;
+    this.stream = options.stream ?? defaultStream ?? process.stdout;
     this.json = options.json === true;
+    this.terminal = (this.stream as { isTTY?: boolean }).isTTY === true;
     this.color = !this.json && colorEnabled(this.stream as { isTTY?: boolean }, options.env);
+  }
+
+  /** Text from a peer, made safe for this output: on a terminal its control characters are escaped. */
+  safe(text: string): string {
+    return this.terminal && !this.json ? escapeControls(text) : text;
   }
 
   /** One event: a coloured label and readable text, or one JSON line with the fields. */
@@ -72,6 +87,17 @@ export class Output {
     const [open, close] = ANSI[tone];
     return `\u001b[${open}m${text}\u001b[${close}m`;
   }
+}
+
+// C0 controls but tab and line feed, DEL, and the C1 controls (U+009B is a one-character CSI on many terminals).
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * Escapes the characters a terminal would act on (escape sequences that move the cursor, retitle
+ * the window, clear the screen …): `\x1b` is printed as the four characters `\x1b`.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Renders a payload for a text line: text as is, binary as a short byte summary. */

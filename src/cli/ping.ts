@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addCommonFlags, clientTls, DEFAULT_URL, withSnakeCaseAliases, type CommonFlags } from './common';
 import { ClientSession, runOnStdinLines } from './client-session';
 import { printEvent, printSummary } from './events';
+import { addIxFlags } from './ix-flags';
 import { Output } from './output';
 
 /** `rxws ping [url]`: each stdin line is sent as a ping (at most 125 bytes); pongs are printed. */
@@ -11,6 +12,7 @@ export function registerPing(program: Command): void {
     .description('send each stdin line as a ping frame (at most 125 bytes) and print the pongs')
     .argument('[url]', 'ws:// or wss:// URL', DEFAULT_URL);
   addCommonFlags(cmd);
+  addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action(async (url: string, flags: CommonFlags) => {
     const out = new Output({ json: flags.json });
     const session = new ClientSession({ url, connectOptions: { tls: clientTls(flags) }, reconnect: false, onEvent: (e) => printEvent(out, e) });

@@ -1,12 +1,17 @@
 import { Command } from 'commander';
+import { registerAutobahn } from './autobahn';
 import { registerAutoroute } from './autoroute';
 import { registerBroadcastServer } from './broadcast-server';
 import { registerChat } from './chat';
 import { registerConnect } from './connect';
+import { registerDnslookup } from './dnslookup';
 import { registerCurl } from './curl';
 import { registerEchoServer } from './echo-server';
 import { registerGencert } from './gencert';
+import { registerGzip } from './gzip';
 import { registerHttpd } from './httpd';
+import { appendingStream } from './ix-flags';
+import { setDefaultOutputStream } from './output';
 import { registerPing } from './ping';
 import { registerProxyServer } from './proxy-server';
 import { registerPushServer } from './push-server';
@@ -25,7 +30,13 @@ export function buildProgram(): Command {
     .description('Reactive WebSocket toolkit: clients, servers, file transfer, an HTTP client and certificates')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(commanderLine(text)) });
+    .configureOutput({ outputError: (text, write) => write(commanderLine(text)) })
+    // IXWebSocket takes --logfile before the command too (`ws --logfile FILE connect URL`).
+    .option('--logfile <file>', 'print events to FILE instead of stdout')
+    .hook('preAction', (root) => {
+      const { logfile } = root.opts<{ logfile?: string }>();
+      if (logfile) setDefaultOutputStream(appendingStream(logfile));
+    });
   for (const register of [
     registerConnect,
     registerChat,
@@ -40,6 +51,9 @@ export function buildProgram(): Command {
     registerHttpd,
     registerProxyServer,
     registerGencert,
+    registerAutobahn,
+    registerDnslookup,
+    registerGzip,
   ]) register(program);
   for (const sub of program.commands) sub.exitOverride().configureOutput({ outputError: (text, write) => write(commanderLine(text)) });
   return program;

@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import type { ServerConnection } from '../server/index';
 import { addServerFlags, parseCount, withSnakeCaseAliases, type ServerFlags } from './common';
+import { addIxFlags, type IxFlags } from './ix-flags';
 import { runServer } from './server-runner';
 
-interface PushFlags extends ServerFlags {
+interface PushFlags extends ServerFlags, IxFlags {
   message: string;
+  sendMsg?: string;
+  disablePong?: boolean;
   count: number;
 }
 
@@ -37,9 +40,15 @@ export function registerPushServer(program: Command): void {
     .alias('push_server')
     .description('throughput test: on connect, send a message N times (N from the path /N, else --count), then close')
     .option('--message <text>', 'the message to push', 'hello world')
-    .option('-n, --count <n>', 'messages per connection when the path names none', parseCount, 1000);
-  addServerFlags(cmd);
+    .option('--send-msg <text>', "IXWebSocket's name for --message")
+    .option('-n, --count <n>', 'messages per connection when the path names none', parseCount, 1000)
+    .option('-p, --disable-pong', "do not answer pings (IXWebSocket's -p; the port is --port)");
+  addServerFlags(cmd, { shortPort: false });
+  addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((flags: PushFlags) =>
-    runServer(flags, { onConnection: (connection) => push(connection, flags.message, requestedCount(connection.request.url, flags.count)) }),
+    runServer(flags, {
+      options: { autoPong: !flags.disablePong },
+      onConnection: (connection) => push(connection, flags.sendMsg ?? flags.message, requestedCount(connection.request.url, flags.count)),
+    }),
   );
 }

@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './program';
 import { ExitCode, toCliError } from './errors';
+import { escapeControls } from './output';
 
 /**
  * Runs the tool with `argv` (process.argv shape) and resolves with the exit code. Failures are
@@ -17,7 +18,8 @@ export async function run(argv: readonly string[]): Promise<number> {
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
     const failure = toCliError(err);
-    process.stderr.write(`rxws: ${failure.message}\n`);
+    // A reason can carry a peer's words (a close reason, a refusal): never let a terminal act on them.
+    process.stderr.write(`rxws: ${process.stderr.isTTY ? escapeControls(failure.message) : failure.message}\n`);
     return failure.exitCode;
   }
 }

@@ -3,6 +3,8 @@ import { formatUrl, listenHost, serverTls, type ServerFlags } from './common';
 import { interrupted } from './lifetime';
 import { Output } from './output';
 
+const acceptWithoutProtocol = (): string => '';
+
 /** What a server command adds to `serve()`: options, and what to do with each connection. */
 export interface ServerRecipe {
   options?: Omit<ServeOptions, 'host' | 'port' | 'tls'>;
@@ -19,7 +21,9 @@ export async function runServer(flags: ServerFlags, recipe: ServerRecipe): Promi
   const out = new Output({ json: flags.json });
   const tls = serverTls(flags);
   const signal = interrupted();
-  const server = serve({ ...recipe.options, host: listenHost(flags), port: flags.port, tls });
+  // Like IXWebSocket's servers, accept a client that offers subprotocols without picking one, unless the command names its own.
+  const perMessageDeflate = flags.perMessageDeflate === true && flags.disablePerMessageDeflate !== true;
+  const server = serve({ protocols: acceptWithoutProtocol, perMessageDeflate, ...recipe.options, host: listenHost(flags), port: flags.port, tls });
   try {
     const { host, port } = await server.listening;
     const scheme = (recipe.scheme ?? 'ws') + (tls ? 's' : '');
@@ -28,7 +32,7 @@ export async function runServer(flags: ServerFlags, recipe: ServerRecipe): Promi
     const connections = server.connections$.subscribe((connection) => {
       const { id, request } = connection;
       const from = `${formatUrl('tcp', request.remoteAddress, request.remotePort).slice(6)}`;
-      out.event('connected', 'cyan', `#${id} from ${from} ${request.url}${request.protocol ? ` (protocol: ${request.protocol})` : ''}`, {
+      if (!flags.quiet) out.event('connected', 'cyan', `#${id} from ${from} ${out.safe(request.url)}${request.protocol ? ` (protocol: ${out.safe(request.protocol)})` : ''}`, {
         id,
         remoteAddress: request.remoteAddress,
         remotePort: request.remotePort,
@@ -36,8 +40,8 @@ export async function runServer(flags: ServerFlags, recipe: ServerRecipe): Promi
         protocol: request.protocol,
       });
       connection.events$.subscribe((event) => {
-        if (event.type === 'close') {
-          out.event('disconnected', 'yellow', `#${id} ${event.code}${event.reason ? ' ' + event.reason : ''}`, { id, code: event.code, reason: event.reason });
+        if (event.type === 'close' && !flags.quiet) {
+          out.event('disconnected', 'yellow', `#${id} ${event.code}${event.reason ? ' ' + out.safe(event.reason) : ''}`, { id, code: event.code, reason: event.reason });
         }
       });
       recipe.onConnection?.(connection, server, out);

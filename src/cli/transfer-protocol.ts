@@ -98,9 +98,9 @@ export function decodeChunk(frame: Uint8Array): FileChunk | undefined {
   };
 }
 
-/** A file name that stays inside the target folder: a plain last path segment. */
+/** A file name that stays inside the target folder: a plain last path segment (its length is checked where it is written). */
 export function safeFileName(name: string): string | undefined {
   const base = name.split(/[\\/]/).pop() ?? '';
-  if (base === '' || base === '.' || base === '..' || base.includes('\0') || base.length > 255) return undefined;
+  if (base === '' || base === '.' || base === '..' || base.includes('\0')) return undefined;
   return base;
 }

@@ -111,6 +111,9 @@ class HopExchange {
       if (this.stage === 'sending') this.stage = 'awaitingResponse';
     });
     this.req.on('error', (err: NodeJS.ErrnoException) => {
+      // Some servers (IXWebSocket's httpd) send a body after a HEAD reply; like curl, ignore it
+      // once the headers are in (Node's parser fails on the stray bytes and drops the socket).
+      if (hop.method === 'HEAD' && this.stage === 'readingBody' && String(err.code).startsWith('HPE_')) return;
       // A kept-alive socket the server closed while idle fails before any answer: retryable.
       const stale = this.req.reusedSocket && this.stage !== 'readingBody' && ['ECONNRESET', 'EPIPE'].includes(String(err.code));
       this.fail(networkFailure(err, hop.url, this.stage, 0, settings.options.tls), stale);

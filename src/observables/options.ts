@@ -24,8 +24,17 @@ export interface TlsOptions {
 export interface ConnectOptions {
   /** Extra handshake request headers (Node only: browsers do not allow them). */
   headers?: Record<string, string>;
-  /** Subprotocols to offer, in order of preference. */
+  /**
+   * Subprotocols to offer, in order of preference. A server may answer none (RFC 6455 §4.1, and
+   * IXWebSocket's servers always do): the connection then opens with `protocol: ''`, as in
+   * browsers; `selectProtocol` routes it. Set `requireProtocol` to refuse such an answer.
+   */
   protocols?: readonly string[];
+  /**
+   * Strict mode: when `protocols` are offered and the server picks none, fail with
+   * `PROTOCOL_MISMATCH` instead of opening with `protocol: ''`. Default false (browser behaviour).
+   */
+  requireProtocol?: boolean;
   /** One deadline for DNS, TCP, TLS and the upgrade. Default 60000, as in IXWebSocket. */
   handshakeTimeoutMs?: number;
   /** How long a local close waits for the peer's close frame. Default 1000. */

@@ -130,6 +130,13 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
   const onOpen = (): void => {
     opened = true;
     clearTimeout(timer);
+    if (options.requireProtocol === true && (options.protocols?.length ?? 0) > 0 && ws.protocol === '') {
+      const list = (options.protocols ?? []).map((p) => `'${p}'`).join(', ');
+      finish();
+      ws.close();
+      sink.error(new WebSocketError({ code: 'PROTOCOL_MISMATCH', url: target.href, reason: `The server at ${target.href} accepted none of the offered subprotocols (${list}): its answer had no Sec-WebSocket-Protocol` }));
+      return;
+    }
     sink.next({ type: 'open', url: target.href, headers: NO_HEADERS, protocol: ws.protocol, socket });
   };
   const onMessage = (e: MessageEvent): void => {

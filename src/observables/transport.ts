@@ -68,10 +68,15 @@ function handshakeError(message: string, target: WebSocketUrl, cause: unknown, o
 
 /** Opens one `ws` client connection and feeds its events to `sink`. */
 export function openConnection(target: WebSocketUrl, options: ConnectOptions, sink: EventSink): TransportConnection {
+  // RFC 6455 §4.1 lets a server answer no subprotocol, and browsers then open with protocol ''.
+  // ws refuses that answer, so unless requireProtocol the offer goes as a plain header and the
+  // answer is checked here (on 'upgrade', before ws looks at it).
+  const offered = options.protocols ?? [];
+  const checkedHere = offered.length > 0 && options.requireProtocol !== true;
   // closeTimeout and lookup reach ws / net.connect but are missing from @types/ws.
   const wsOptions: WebSocket.ClientOptions & { closeTimeout: number; lookup?: ConnectOptions['lookup'] } = {
     lookup: options.lookup && eitherFormLookup(options.lookup),
-    headers: options.headers,
+    headers: checkedHere ? { ...options.headers, 'Sec-WebSocket-Protocol': offered.join(', ') } : options.headers,
     perMessageDeflate: options.perMessageDeflate ?? false,
     maxPayload: options.maxPayload,
     autoPong: options.autoPong ?? true,
@@ -81,7 +86,7 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
     // @types/ws types checkServerIdentity differently from Node; ws passes it to tls.connect as is.
     ...((target.secure ? resolveClientTls(options.tls, target.hostname) : {}) as WebSocket.ClientOptions),
   };
-  const ws = new WebSocket(target.href, options.protocols ? [...options.protocols] : undefined, wsOptions);
+  const ws = new WebSocket(target.href, options.protocols && !checkedHere ? [...options.protocols] : undefined, wsOptions);
   const socket = new WsSocket(ws, options.binaryType !== 'buffer');
   let settled = false;
   let responseHeaders: Record<string, string> = {};
@@ -126,7 +131,13 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
         url: target.href,
         reason: `Handshake with ${target.href} failed: invalid Sec-WebSocket-Extensions answer: ${problem}`,
       }));
+      return;
     }
+    if (!checkedHere) return;
+    const picked = responseHeaders['sec-websocket-protocol'];
+    delete res.headers['sec-websocket-protocol']; // ws offered nothing, so it must see no answer
+    if (picked !== undefined && !offered.includes(picked)) fail(handshakeError('Server sent an invalid subprotocol', target, undefined, offered, picked));
+    socket.negotiatedProtocol = picked ?? '';
   });
   ws.on('unexpected-response', (req: ClientRequest, res: IncomingMessage) => {
     // Read a little of the body: servers often say there why they refused.
@@ -158,7 +169,7 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
     clearTimeout(timer);
     ws.removeListener('error', onHandshakeError);
     socket.attach(sink);
-    sink.next({ type: 'open', url: target.href, headers: responseHeaders, protocol: ws.protocol, socket });
+    sink.next({ type: 'open', url: target.href, headers: responseHeaders, protocol: socket.protocol, socket });
   });
 
   return {

@@ -97,8 +97,11 @@ export class WsSocket implements SocketHandle {
     return this.ws.bufferedAmount;
   }
 
+  /** The subprotocol the transport checked itself (when it offered them as a header), else ws's. */
+  negotiatedProtocol: string | undefined;
+
   get protocol(): string {
-    return this.ws.protocol;
+    return this.negotiatedProtocol ?? this.ws.protocol;
   }
 
   send(data: SendData, onWritten?: WriteCallback): boolean {

@@ -58,6 +58,8 @@ export function chooseProtocol(
   let chosen: string | false = false;
   if (typeof policy === 'function') {
     chosen = policy(offered, request);
+    // '' accepts the client without a subprotocol, as RFC 6455 §4.1 allows (and browsers accept).
+    if (chosen === '') return { protocol: '' };
     if (chosen !== false && !offered.includes(chosen)) {
       throw new Error(`protocols() chose '${String(chosen)}', which the client did not offer (offered: ${offered.join(', ') || 'none'})`);
     }

@@ -40,7 +40,7 @@ export interface ServeOptions {
   /**
    * Subprotocols. A list is in the server's order of preference: the first one the client also
    * offered is chosen. A function gets the offered list and the request and returns the chosen one
-   * (it must be one of the offered) or `false`. When the client offered subprotocols and none is
+   * (it must be one of the offered), `''` to accept without one (RFC 6455 §4.1), or `false`. When the client offered subprotocols and none is
    * chosen, the upgrade is refused with 400 and a reason naming the supported ones; a client that
    * offers none is accepted without one. Default: none chosen.
    */
@@ -84,6 +84,8 @@ export interface ServeOptions {
    * it costs ~20x in throughput, and broadcast cannot share one encoded frame among such clients.
    */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** Answer clients' pings with pongs automatically (RFC 6455 §5.5.2). Default true; false is for tests of clients' keep-alive. */
+  autoPong?: boolean;
   /**
    * Ping every connection at this interval; a connection that has not answered the previous ping
    * by the next one is closed with 1011 "Ping timeout". Default 0 (off).

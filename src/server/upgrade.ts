@@ -46,6 +46,7 @@ export class Upgrades {
       clientTracking: false,
       maxPayload: options.maxPayload ?? d.DEFAULT_MAX_PAYLOAD,
       perMessageDeflate: options.perMessageDeflate ?? false,
+      autoPong: options.autoPong ?? true,
       closeTimeout: options.closeTimeoutMs ?? d.DEFAULT_SERVER_CLOSE_TIMEOUT_MS,
       handleProtocols: () => this.nextProtocol || false,
     } as WsServerOptions & { closeTimeout: number });
