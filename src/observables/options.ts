@@ -24,15 +24,22 @@ export interface TlsOptions {
 export interface ConnectOptions {
   /** Extra handshake request headers (Node only: browsers do not allow them). */
   headers?: Record<string, string>;
-  /** Subprotocols to offer, in order of preference. */
-  protocols?: readonly string[];
+  /**
+   * Subprotocols to offer, in order of preference. A single string is one subprotocol
+   * (`'chat'` offers `chat`), as in the WHATWG `WebSocket` constructor.
+   */
+  protocols?: string | readonly string[];
   /** One deadline for DNS, TCP, TLS and the upgrade. Default 60000, as in IXWebSocket. */
   handshakeTimeoutMs?: number;
   /** How long a local close waits for the peer's close frame. Default 1000. */
   closeTimeoutMs?: number;
   /** Offer permessage-deflate (RFC 7692). Default off, as in IXWebSocket: it costs ~20x throughput on small messages. */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
-  /** Largest message accepted, in bytes; a bigger one closes the connection with 1009. Default 100 MiB. */
+  /**
+   * Largest message accepted, in bytes, counted after permessage-deflate inflation; a bigger one
+   * closes the connection with 1009. A whole number from 1 to 2147483647 (2^31 - 1, the most
+   * `ws` can count). Default 100 MiB , as in `ws`.
+   */
   maxPayload?: number;
   /**
    * How binary data is delivered. `'uint8array'` (default): a plain Uint8Array view.
@@ -48,6 +55,11 @@ export interface ConnectOptions {
   lookup?: LookupFunction;
   /** Answer the peer's pings with pongs automatically. Default true. */
   autoPong?: boolean;
+}
+
+/** `ConnectOptions` as the transports get them: checked, with `protocols` always a list. */
+export interface OpenOptions extends Omit<ConnectOptions, 'protocols'> {
+  protocols?: readonly string[];
 }
 
 /** permessage-deflate parameters (RFC 7692 §7.1). */

@@ -4,7 +4,7 @@
 import { CloseCode, CONNECTING, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN, type ReadyState } from './constants';
 import { WebSocketError } from './errors';
 import type { SendData, SocketHandle, WriteCallback, WriteError } from './events';
-import type { ConnectOptions } from './options';
+import type { OpenOptions } from './options';
 import type { EventSink } from './sink';
 import type { WebSocketUrl } from './url';
 import { utf8Length } from './utf8';
@@ -111,7 +111,7 @@ class BrowserSocket implements SocketHandle {
 }
 
 /** Opens one browser WebSocket and feeds its events to `sink`. */
-export function openConnection(target: WebSocketUrl, options: ConnectOptions, sink: EventSink): TransportConnection {
+export function openConnection(target: WebSocketUrl, options: OpenOptions, sink: EventSink): TransportConnection {
   if (typeof WebSocket === 'undefined') {
     throw new WebSocketError({ code: 'INVALID_OPTIONS', url: target.href, reason: 'No global WebSocket in this environment: use the Node build of rxws' });
   }

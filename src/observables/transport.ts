@@ -8,7 +8,7 @@ import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN } from './
 import { WebSocketError } from './errors';
 import { headerRecord } from './headers';
 import { describeNetworkError } from './network-errors';
-import type { ConnectOptions, LookupFunction } from './options';
+import type { ConnectOptions, LookupFunction, OpenOptions } from './options';
 import type { EventSink } from './sink';
 import type { WebSocketUrl } from './url';
 import { WsSocket } from './ws-socket';
@@ -66,7 +66,7 @@ function handshakeError(message: string, target: WebSocketUrl, cause: unknown, o
 }
 
 /** Opens one `ws` client connection and feeds its events to `sink`. */
-export function openConnection(target: WebSocketUrl, options: ConnectOptions, sink: EventSink): TransportConnection {
+export function openConnection(target: WebSocketUrl, options: OpenOptions, sink: EventSink): TransportConnection {
   // closeTimeout and lookup reach ws / net.connect but are missing from @types/ws.
   const wsOptions: WebSocket.ClientOptions & { closeTimeout: number; lookup?: ConnectOptions['lookup'] } = {
     lookup: options.lookup && eitherFormLookup(options.lookup),
