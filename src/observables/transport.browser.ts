@@ -8,7 +8,7 @@ import type { OpenOptions } from './options';
 import type { EventSink } from './sink';
 import type { WebSocketUrl } from './url';
 import { utf8Length } from './utf8';
-import { assertCloseArgs, assertControlPayload } from './validation';
+import { assertCloseArgs, assertControlPayload, assertSendData } from './validation';
 
 export interface TransportConnection {
   dispose(): void;
@@ -50,6 +50,7 @@ class BrowserSocket implements SocketHandle {
     return this.ws.protocol;
   }
   send(data: SendData, onWritten?: WriteCallback): boolean {
+    assertSendData(data);
     if (this.ws.readyState !== OPEN) return false;
     this.confirmWritten();
     this.ws.send(data as string | ArrayBufferView | ArrayBuffer);

@@ -72,3 +72,25 @@ export function assertDuration(name: string, value: unknown, rule: DurationRule 
   const problem = durationProblem(name, value, rule);
   if (problem !== undefined) throw new RangeError(problem);
 }
+
+/** What a value is, in an error message: `null`, `an object (Object)`, `a number`, `an Int16Array`. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
+  return `a ${typeof value}`;
+}
+
+/**
+ * Throws a TypeError unless `data` is a message rxws can send: a string (a text frame), a
+ * Uint8Array (a Node Buffer is one) or an ArrayBuffer (binary frames). Checked by every `send`
+ * before anything is queued or written, so a bad value never fails later, at a flush.
+ */
+export function assertSendData(data: unknown, what = 'send()'): void {
+  if (typeof data === 'string' || data instanceof Uint8Array || data instanceof ArrayBuffer) return;
+  const hint = ArrayBuffer.isView(data)
+    ? ': pass new Uint8Array(view.buffer, view.byteOffset, view.byteLength) to send its bytes'
+    : ': serialize it first, e.g. JSON.stringify(value)';
+  throw new TypeError(`${what} takes a string, a Uint8Array (or Buffer) or an ArrayBuffer, got ${describeValue(data)}${hint}`);
+}

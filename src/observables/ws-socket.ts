@@ -5,7 +5,7 @@ import type { WebSocket as WsWebSocket } from 'ws';
 import { CLOSED, CloseCode, OPEN, type ReadyState } from './constants';
 import type { SendData, SocketHandle, WriteCallback, WriteError } from './events';
 import type { EventSink } from './sink';
-import { assertCloseArgs, assertControlPayload } from './validation';
+import { assertCloseArgs, assertControlPayload, assertSendData } from './validation';
 
 /** The close code a `ws` receiver error stands for (RFC 6455 §7.4.1); ws itself reports 1006. */
 function closeCodeOfWsError(err: { code?: string }): number {
@@ -98,6 +98,7 @@ export class WsSocket implements SocketHandle {
   }
 
   send(data: SendData, onWritten?: WriteCallback): boolean {
+    assertSendData(data);
     if (this.ws.readyState !== OPEN) return false;
     const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
     if (onWritten === undefined) {
@@ -111,7 +112,10 @@ export class WsSocket implements SocketHandle {
   }
 
   ping(data?: SendData): boolean {
-    if (data !== undefined) assertControlPayload('ping', byteLength(data));
+    if (data !== undefined) {
+      assertSendData(data, 'ping()');
+      assertControlPayload('ping', byteLength(data));
+    }
     if (this.ws.readyState !== OPEN) return false;
     this.ws.ping(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
     return true;
