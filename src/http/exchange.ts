@@ -1,6 +1,7 @@
 import { request as httpRequestRaw, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequestRaw } from 'node:https';
 import type { Socket } from 'node:net';
+import { eitherFormLookup } from '../observables/transport';
 import { resolveClientTls } from '../tls/resolve';
 import { agentFor } from './agent';
 import { ACCEPT_ENCODING } from './decoding';
@@ -49,7 +50,8 @@ function requestOptions(hop: Hop, options: HttpRequestOptions): RequestOptions {
     method: hop.method,
     headers: headersFor(hop, options),
     agent: agentFor(secure, options),
-    lookup: options.lookup as RequestOptions['lookup'],
+    // Node asks with { all: true } and wants a list: a lookup answering one address works too.
+    lookup: options.lookup && (eitherFormLookup(options.lookup) as RequestOptions['lookup']),
     ...(secure ? resolveClientTls(options.tls, hop.url.hostname.replace(/^\[|\]$/g, '')) : {}),
   };
 }

@@ -27,7 +27,7 @@ type LookupAddress = { address: string; family: number };
  * A user's `lookup` that answers in either form Node knows: `net.connect` asks with
  * `{ all: true }` (Node 20 tries IPv4 and IPv6 in turn) and then needs an array, else one address.
  */
-function eitherFormLookup(lookup: LookupFunction): LookupFunction {
+export function eitherFormLookup(lookup: LookupFunction): LookupFunction {
   return (hostname, options, callback) => {
     const all = (options as { all?: boolean }).all === true;
     lookup(hostname, options, (err, answer, family) => {
