@@ -1,18 +1,16 @@
 // Issue 15 item 1: connect() has a payload limit by default (100 MiB, as ws), counted after
 // inflation, and refuses a maxPayload ws cannot hold (ws counts in a 32-bit signed integer).
-import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { constants as zlibConstants, createDeflateRaw } from 'node:zlib';
 import { lastValueFrom } from 'rxjs';
 import WebSocket, { WebSocketServer } from 'ws';
 import { connect, WebSocketError, type ConnectOptions } from 'rxws';
 import { encodeFrame, Opcode } from '../helpers/raw-peer';
 import type { ClientProbeReport } from './client-probe';
+import { killProbesAfterEach, runProbe } from './probes';
 
 const MiB = 1024 * 1024;
-const ROOT = path.resolve(__dirname, '../..');
 
 /** A permessage-deflate payload (RFC 7692 §7.2.1, without the trailing 00 00 ff ff) that inflates to `mib` MiB of zeros. */
 async function deflateBomb(mib: number): Promise<Buffer> {
@@ -27,34 +25,9 @@ async function deflateBomb(mib: number): Promise<Buffer> {
   return all.subarray(0, all.length - 4);
 }
 
-const PROBE_TIMEOUT_MS = 20_000;
-const children = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of children) child.kill();
-  children.clear();
-});
+killProbesAfterEach();
 
-/** Runs spec/hostile/client-probe.ts against `url` and waits (at most 20 s) for its report. */
-async function probe(url: string, options: ConnectOptions): Promise<ClientProbeReport> {
-  let timer: NodeJS.Timeout | undefined;
-  const child = fork(path.join(__dirname, 'client-probe.ts'), [JSON.stringify({ url, options })], {
-    cwd: ROOT,
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.add(child);
-  try {
-    const [report] = (await Promise.race([
-      once(child, 'message'),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('probe did not report within 20 s')), PROBE_TIMEOUT_MS))),
-      once(child, 'exit').then(([code]) => Promise.reject(new Error(`probe exited with ${String(code)} before reporting`))),
-    ])) as [ClientProbeReport];
-    return report;
-  } finally {
-    clearTimeout(timer);
-    child.kill();
-  }
-}
+const probe = (url: string, options: ConnectOptions): Promise<ClientProbeReport> => runProbe('client-probe.ts', { url, options });
 
 async function optionsError(options: ConnectOptions): Promise<WebSocketError> {
   try {

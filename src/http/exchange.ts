@@ -8,7 +8,7 @@ import { ACCEPT_ENCODING } from './decoding';
 import { HttpError, networkFailure, type ExchangeStage } from './errors';
 import type { HttpEvent, HttpResponseInit } from './events';
 import type { HttpRequestOptions } from './options';
-import { UPLOAD_CHUNK_BYTES } from './options';
+import { DEFAULT_MAX_BODY_BYTES, UPLOAD_CHUNK_BYTES } from './options';
 import { isRedirect, type Hop } from './redirects';
 import { readBody } from './response-reader';
 import { startDeadline } from './timers';
@@ -169,8 +169,8 @@ class HopExchange {
     });
     const location = res.headers.location;
     if (this.settings.options.followRedirects !== false && isRedirect(status, location)) return this.redirected(res, status, location);
-    const { compress, stream } = this.settings.options;
-    this.stopReading = readBody(res, url, compress !== false, stream === true, {
+    const { compress, stream, maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = this.settings.options;
+    this.stopReading = readBody(res, url, compress !== false, stream === true, maxBodyBytes, {
       event: (e) => this.emit(e),
       fail: (err) => this.fail(err),
       done: (response) => {

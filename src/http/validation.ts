@@ -49,4 +49,6 @@ export function checkNumbers(options: HttpRequestOptions, url: string): void {
     if (problem !== undefined) throw new HttpError({ code: 'Invalid', url, reason: problem });
   }
   checkNumber(options, 'maxRedirects', url, true);
+  checkNumber(options, 'maxBodyBytes', url, true);
+  if (options.maxBodyBytes === 0) throw new HttpError({ code: 'Invalid', url, reason: 'options.maxBodyBytes must be at least 1; read a body of any size with stream: true' });
 }
