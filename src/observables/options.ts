@@ -55,6 +55,13 @@ export interface ConnectOptions {
   lookup?: LookupFunction;
   /** Answer the peer's pings with pongs automatically. Default true. */
   autoPong?: boolean;
+  /**
+   * Node only: follow a 3xx answer to the upgrade (at most 10). Default false: a redirect is an
+   * `UNEXPECTED_STATUS` error carrying the status and its `location` header. When on, a redirect
+   * from `wss:` to `ws:` is refused, `headers` go only to the same origin, and the `open` event's
+   * `url` is the URL finally connected to.
+   */
+  followRedirects?: boolean;
 }
 
 /** `ConnectOptions` as the transports get them: checked, with `protocols` always a list. */
