@@ -142,7 +142,7 @@ describe('WebSocketClient', () => {
     expect(results).toEqual([true, true, false]);
     expect(connect.tries[0].socket.sent).toEqual(['b', 'c']);
     expect(() => new WebSocketClient({ url: 'ws://x', queue: { maxMessages: 0 } })).toThrow(/maxMessages must be a whole number >= 1/);
-    expect(() => new WebSocketClient({ url: 'ws://x', keepAlive: { intervalMs: 0 } })).toThrow(/intervalMs must be a positive number/);
+    expect(() => new WebSocketClient({ url: 'ws://x', keepAlive: { intervalMs: 0 } })).toThrow(/intervalMs must be a finite number of milliseconds from 1/);
     expect(() => new WebSocketClient({ url: 'ws://x', reconnect: { maxRetries: -1 } })).toThrow(/maxRetries/);
   });
 

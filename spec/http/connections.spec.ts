@@ -216,7 +216,7 @@ describe('httpRequest(): connections', () => {
       [{ method: 'BAD METHOD' }, /Invalid method/],
       [{ json: { n: 1n } }, /options.json cannot be serialized/],
       [{ maxRedirects: -1 }, /maxRedirects must be a non-negative integer/],
-      [{ connectTimeoutMs: Number.NaN }, /connectTimeoutMs must be a non-negative number/],
+      [{ connectTimeoutMs: Number.NaN }, /connectTimeoutMs must be a finite number of milliseconds from 0/],
       [{ headers: { 'bad header': 'x' } }, /check the method, headers and tls options/],
       [{ tls: { certFile: '/nonexistent/cert.pem' } }, /tls.certFile was given without tls.keyFile/],
     ] as Array<[HttpRequestOptions, RegExp]>)('errors with Invalid for bad options %#', async (options, reason) => {

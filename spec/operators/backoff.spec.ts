@@ -24,8 +24,8 @@ describe('backoffDelay()', () => {
     [{ minWaitMs: 250 }, 2, 250],
     [{ minWaitMs: 250 }, 3, 400],
     [{ minWaitMs: 0, maxWaitMs: 0 }, 5, 0],
-    [{ maxWaitMs: 1e12 }, 26, 100 * 2 ** 25],
-    [{ maxWaitMs: 1e12 }, 27, 1e12],
+    [{ maxWaitMs: 2 ** 31 - 1 }, 25, 100 * 2 ** 24],
+    [{ maxWaitMs: 2 ** 31 - 1 }, 27, 2 ** 31 - 1],
   ])('clamps to minWaitMs and maxWaitMs: %j, retries %i -> %i ms', (options, retries, ms) => {
     expect(backoffDelay(retries, options)).toBe(ms);
   });

@@ -5,7 +5,7 @@ import { WebSocketError } from '../observables/errors';
 import type { SendData, SocketHandle, WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEvent, WebSocketMessageEvent } from '../observables/events';
 import type { ConnectOptions } from '../observables/options';
 import { parseWebSocketUrl } from '../observables/url';
-import { assertCloseArgs } from '../observables/validation';
+import { assertCloseArgs, assertSendData } from '../observables/validation';
 import { keepAlive, type KeepAliveOptions } from '../operators/keep-alive';
 import { defaultShouldReconnect, reconnect, type ReconnectOptions } from '../operators/reconnect';
 import { InFlight } from './in-flight';
@@ -166,8 +166,11 @@ export class WebSocketClient {
    * Sends now when open. When not open: with a queue, holds the message (true) unless the queue
    * is full (false: the message is not taken); without a queue, returns false. A message taken
    * that the connection dies with before writing it goes back to the queue, or to `undelivered$`.
+   * Anything but a string, a Uint8Array (or Buffer) or an ArrayBuffer throws a TypeError at once,
+   * queue or not: serialize objects first (`JSON.stringify`).
    */
   send(data: SendData): boolean {
+    assertSendData(data);
     if (this.state === OPEN && this.socket !== undefined && this.write(this.socket, data)) return true;
     return this.queue?.push(data) ?? false;
   }

@@ -27,6 +27,8 @@ export type HttpErrorCode =
   | 'TooManyRedirects'
   /** The response body could not be decoded (gzip, deflate or br), or the request body not gzipped. */
   | 'Gzip'
+  /** The response body (decoded) is over `maxBodyBytes`: raise it, or read with `stream: true`. */
+  | 'BodyTooLarge'
   /** `options.signal` was aborted. (Unsubscribing cancels silently, as in RxJS.) */
   | 'Cancelled';
 

@@ -1,13 +1,14 @@
 import { request as httpRequestRaw, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequestRaw } from 'node:https';
 import type { Socket } from 'node:net';
+import { eitherFormLookup } from '../observables/transport';
 import { resolveClientTls } from '../tls/resolve';
 import { agentFor } from './agent';
 import { ACCEPT_ENCODING } from './decoding';
 import { HttpError, networkFailure, type ExchangeStage } from './errors';
 import type { HttpEvent, HttpResponseInit } from './events';
 import type { HttpRequestOptions } from './options';
-import { UPLOAD_CHUNK_BYTES } from './options';
+import { DEFAULT_MAX_BODY_BYTES, UPLOAD_CHUNK_BYTES } from './options';
 import { isRedirect, type Hop } from './redirects';
 import { readBody } from './response-reader';
 import { startDeadline } from './timers';
@@ -49,7 +50,8 @@ function requestOptions(hop: Hop, options: HttpRequestOptions): RequestOptions {
     method: hop.method,
     headers: headersFor(hop, options),
     agent: agentFor(secure, options),
-    lookup: options.lookup as RequestOptions['lookup'],
+    // Node asks with { all: true } and wants a list: a lookup answering one address works too.
+    lookup: options.lookup && (eitherFormLookup(options.lookup) as RequestOptions['lookup']),
     ...(secure ? resolveClientTls(options.tls, hop.url.hostname.replace(/^\[|\]$/g, '')) : {}),
   };
 }
@@ -170,8 +172,8 @@ class HopExchange {
     });
     const location = res.headers.location;
     if (this.settings.options.followRedirects !== false && isRedirect(status, location)) return this.redirected(res, status, location);
-    const { compress, stream } = this.settings.options;
-    this.stopReading = readBody(res, url, compress !== false, stream === true, {
+    const { compress, stream, maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = this.settings.options;
+    this.stopReading = readBody(res, url, compress !== false, stream === true, maxBodyBytes, {
       event: (e) => this.emit(e),
       fail: (err) => this.fail(err),
       done: (response) => {

@@ -16,6 +16,7 @@ export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_TRANSFER_TIMEOUT_MS,
   DEFAULT_MAX_REDIRECTS,
+  DEFAULT_MAX_BODY_BYTES,
   UPLOAD_CHUNK_BYTES,
 } from './options';
 export type { HttpRequestOptions, MultipartFile, MultipartValue } from './options';

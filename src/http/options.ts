@@ -8,6 +8,11 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
 export const DEFAULT_TRANSFER_TIMEOUT_MS = 1_800_000;
 /** Redirects followed before a `TooManyRedirects` error, as in IXWebSocket. */
 export const DEFAULT_MAX_REDIRECTS = 5;
+/**
+ * Largest response body buffered (bytes, after gzip/deflate/br decoding), so a decompression
+ * bomb cannot take the process's memory; `stream: true` reads bodies of any size.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 100 * 1024 * 1024;
 /** Size of the pieces a request body is written in; one `uploadProgress` event each. */
 export const UPLOAD_CHUNK_BYTES = 64 * 1024;
 
@@ -74,9 +79,14 @@ export interface HttpRequestOptions {
   timeoutMs?: number;
   /**
    * Emit the body as `chunk` events (decoded) as it arrives instead of buffering it; the final
-   * `response` then has an empty `body`. Default false.
+   * `response` then has an empty `body`. Default false. The way to read bodies over `maxBodyBytes`.
    */
   stream?: boolean;
+  /**
+   * Largest response body buffered, in bytes, counted after decoding: a bigger one fails the
+   * request with a `BodyTooLarge` HttpError. Not applied with `stream: true`. Default 100 MiB.
+   */
+  maxBodyBytes?: number;
   /** Reuse connections through rxws's shared keep-alive agents. Default true. */
   keepAlive?: boolean;
   /** Your own Node agents (per scheme); they win over `keepAlive`. */

@@ -26,22 +26,35 @@ function view(buf: Buffer): Uint8Array {
  * Reads `res`: counts wire bytes for `downloadProgress`, decodes gzip/deflate/br when asked,
  * and either buffers the body or emits it as `chunk` events. Returns a function that stops it.
  */
-export function readBody(res: IncomingMessage, url: string, decode: boolean, stream: boolean, sink: BodySink): () => void {
+export function readBody(res: IncomingMessage, url: string, decode: boolean, stream: boolean, maxBodyBytes: number, sink: BodySink): () => void {
   const status = res.statusCode ?? 0;
   const statusText = res.statusMessage ?? '';
   const headers = headerRecord(res.headers);
   const total = contentLength(headers);
   const encoding = decode ? encodingOf(headers['content-encoding']) : '';
   const parts: Buffer[] = [];
+  let buffered = 0;
   let loaded = 0;
   let decoder: Transform | undefined;
   let stopped = false;
 
   sink.event({ type: 'responseHeader', status, statusText, headers, url });
+  const tooLarge = (): void => {
+    stopped = true;
+    parts.length = 0;
+    decoder?.destroy();
+    res.destroy();
+    sink.fail(new HttpError({
+      code: 'BodyTooLarge', url, status,
+      reason: `The response body of ${url} is over maxBodyBytes (${maxBodyBytes} bytes${encoding ? `, after ${encoding} decoding` : ''}); raise maxBodyBytes, or read it with stream: true`,
+    }));
+  };
   const deliver = (chunk: Buffer): void => {
     if (stopped || chunk.length === 0) return;
-    if (stream) sink.event({ type: 'chunk', data: view(chunk) });
-    else parts.push(chunk);
+    if (stream) return sink.event({ type: 'chunk', data: view(chunk) });
+    buffered += chunk.length;
+    if (buffered > maxBodyBytes) return tooLarge();
+    parts.push(chunk);
   };
   const finish = (): void => {
     if (stopped) return;

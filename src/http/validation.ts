@@ -1,3 +1,4 @@
+import { durationProblem } from '../observables/validation';
 import { HttpError } from './errors';
 import type { HttpRequestOptions } from './options';
 
@@ -31,7 +32,7 @@ export function methodOf(options: HttpRequestOptions, hasBody: boolean, url: str
   return NORMALIZED_METHODS.includes(upper) ? upper : method;
 }
 
-/** Checks that a duration or count option is a non-negative number (an integer for counts). */
+/** Checks that a count or size option is a non-negative number (an integer for counts). */
 export function checkNumber(options: HttpRequestOptions, name: keyof HttpRequestOptions, url: string, integer = false): void {
   const value = options[name];
   if (value === undefined) return;
@@ -41,8 +42,13 @@ export function checkNumber(options: HttpRequestOptions, name: keyof HttpRequest
   }
 }
 
-/** Checks the numeric options: timeouts and maxRedirects. */
+/** Checks the numeric options: timeouts (0 for none) and maxRedirects. */
 export function checkNumbers(options: HttpRequestOptions, url: string): void {
-  for (const name of ['connectTimeoutMs', 'transferTimeoutMs', 'timeoutMs'] as const) checkNumber(options, name, url);
+  for (const name of ['connectTimeoutMs', 'transferTimeoutMs', 'timeoutMs'] as const) {
+    const problem = options[name] === undefined ? undefined : durationProblem(`options.${name}`, options[name], { zero: true });
+    if (problem !== undefined) throw new HttpError({ code: 'Invalid', url, reason: problem });
+  }
   checkNumber(options, 'maxRedirects', url, true);
+  checkNumber(options, 'maxBodyBytes', url, true);
+  if (options.maxBodyBytes === 0) throw new HttpError({ code: 'Invalid', url, reason: 'options.maxBodyBytes must be at least 1; read a body of any size with stream: true' });
 }

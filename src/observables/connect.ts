@@ -1,18 +1,31 @@
 import { Observable } from 'rxjs';
 import { WebSocketError } from './errors';
 import type { WebSocketEvent } from './events';
-import type { ConnectOptions } from './options';
+import { DEFAULT_CLIENT_MAX_PAYLOAD, MAX_PAYLOAD_LIMIT } from './constants';
+import type { ConnectOptions, OpenOptions } from './options';
 import { openConnection } from './transport';
 import { parseWebSocketUrl } from './url';
+import { durationProblem } from './validation';
 
-function validateOptions(options: ConnectOptions): void {
+/** The subprotocols to offer as a list: a single string is one subprotocol, as in the WHATWG `WebSocket`. */
+function protocolList(protocols: ConnectOptions['protocols'], bad: (reason: string) => never): readonly string[] | undefined {
+  if (protocols === undefined || Array.isArray(protocols)) return protocols as readonly string[] | undefined;
+  if (typeof protocols === 'string') return [protocols];
+  return bad(`protocols must be a subprotocol name or a list of them, such as 'chat' or ['chat.v2', 'chat.v1'], got ${typeof protocols}`);
+}
+
+/** Checks the options (a WebSocketError INVALID_OPTIONS naming the first bad one) and resolves them for a transport. */
+function validateOptions(options: ConnectOptions): OpenOptions {
   const bad = (reason: string): never => {
     throw new WebSocketError({ code: 'INVALID_OPTIONS', reason });
   };
-  const { handshakeTimeoutMs, maxPayload, protocols, closeTimeoutMs } = options;
-  if (handshakeTimeoutMs !== undefined && !(handshakeTimeoutMs > 0)) bad(`handshakeTimeoutMs must be a positive number of milliseconds, got ${handshakeTimeoutMs}`);
-  if (closeTimeoutMs !== undefined && !(closeTimeoutMs >= 0)) bad(`closeTimeoutMs must be zero or more milliseconds, got ${closeTimeoutMs}`);
-  if (maxPayload !== undefined && !(maxPayload > 0)) bad(`maxPayload must be a positive number of bytes, got ${maxPayload}`);
+  const { handshakeTimeoutMs, maxPayload, closeTimeoutMs } = options;
+  const durationBad = durationProblem('handshakeTimeoutMs', handshakeTimeoutMs ?? 1) ?? durationProblem('closeTimeoutMs', closeTimeoutMs ?? 0, { zero: true });
+  if (durationBad !== undefined) bad(durationBad);
+  if (maxPayload !== undefined && !(Number.isInteger(maxPayload) && maxPayload >= 1 && maxPayload <= MAX_PAYLOAD_LIMIT)) {
+    bad(`maxPayload must be a whole number of bytes from 1 to ${MAX_PAYLOAD_LIMIT} (2^31 - 1), got ${String(maxPayload)}`);
+  }
+  const protocols = protocolList(options.protocols, bad);
   if (protocols !== undefined) {
     // RFC 6455 §4.1: each subprotocol is a non-empty token, offered once.
     const seen = new Set<string>();
@@ -22,6 +35,7 @@ function validateOptions(options: ConnectOptions): void {
       seen.add(p);
     }
   }
+  return { ...options, protocols, maxPayload: maxPayload ?? DEFAULT_CLIENT_MAX_PAYLOAD };
 }
 
 /**
@@ -41,16 +55,17 @@ function validateOptions(options: ConnectOptions): void {
 export function connect(url: string | URL, options: ConnectOptions = {}): Observable<WebSocketEvent> {
   return new Observable<WebSocketEvent>((subscriber) => {
     let target;
+    let resolved;
     try {
       target = parseWebSocketUrl(url);
-      validateOptions(options);
+      resolved = validateOptions(options);
     } catch (err) {
       subscriber.error(err);
       return;
     }
     let connection;
     try {
-      connection = openConnection(target, options, subscriber);
+      connection = openConnection(target, resolved, subscriber);
     } catch (err) {
       // Bad TLS files and the like: report through the Observable, never throw at subscribe.
       subscriber.error(

@@ -29,6 +29,10 @@ export const CloseCode = {
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 60_000;
 /** How long a local close waits for the peer's close frame before the socket is destroyed. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 1_000;
+/** Largest message a client accepts by default (bytes, after inflation), as in `ws`. */
+export const DEFAULT_CLIENT_MAX_PAYLOAD = 100 * 1024 * 1024;
+/** The largest `maxPayload` there is: `ws` counts message sizes in a 32-bit signed integer. */
+export const MAX_PAYLOAD_LIMIT = 2 ** 31 - 1;
 /** Control frames carry at most 125 bytes of payload (RFC 6455 §5.5). */
 export const MAX_CONTROL_PAYLOAD = 125;
 /** A close reason fits in a control frame after the 2-byte code (RFC 6455 §5.5.1). */

@@ -25,11 +25,13 @@ export interface ConnectOptions {
   /** Extra handshake request headers (Node only: browsers do not allow them). */
   headers?: Record<string, string>;
   /**
-   * Subprotocols to offer, in order of preference. A server may answer none (RFC 6455 §4.1, and
-   * IXWebSocket's servers always do): the connection then opens with `protocol: ''`, as in
-   * browsers; `selectProtocol` routes it. Set `requireProtocol` to refuse such an answer.
+   * Subprotocols to offer, in order of preference. A single string is one subprotocol
+   * (`'chat'` offers `chat`), as in the WHATWG `WebSocket` constructor. A server may answer none
+   * (RFC 6455 §4.1, and IXWebSocket's servers always do): the connection then opens with
+   * `protocol: ''`, as in browsers; `selectProtocol` routes it. Set `requireProtocol` to refuse
+   * such an answer.
    */
-  protocols?: readonly string[];
+  protocols?: string | readonly string[];
   /**
    * Strict mode: when `protocols` are offered and the server picks none, fail with
    * `PROTOCOL_MISMATCH` instead of opening with `protocol: ''`. Default false (browser behaviour).
@@ -41,7 +43,11 @@ export interface ConnectOptions {
   closeTimeoutMs?: number;
   /** Offer permessage-deflate (RFC 7692). Default off, as in IXWebSocket: it costs ~20x throughput on small messages. */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
-  /** Largest message accepted, in bytes; a bigger one closes the connection with 1009. Default 100 MiB. */
+  /**
+   * Largest message accepted, in bytes, counted after permessage-deflate inflation; a bigger one
+   * closes the connection with 1009. A whole number from 1 to 2147483647 (2^31 - 1, the most
+   * `ws` can count). Default 100 MiB , as in `ws`.
+   */
   maxPayload?: number;
   /**
    * How binary data is delivered. `'uint8array'` (default): a plain Uint8Array view.
@@ -57,6 +63,18 @@ export interface ConnectOptions {
   lookup?: LookupFunction;
   /** Answer the peer's pings with pongs automatically. Default true. */
   autoPong?: boolean;
+  /**
+   * Node only: follow a 3xx answer to the upgrade (at most 10). Default false: a redirect is an
+   * `UNEXPECTED_STATUS` error carrying the status and its `location` header. When on, a redirect
+   * from `wss:` to `ws:` is refused, `headers` go only to the same origin, and the `open` event's
+   * `url` is the URL finally connected to.
+   */
+  followRedirects?: boolean;
+}
+
+/** `ConnectOptions` as the transports get them: checked, with `protocols` always a list. */
+export interface OpenOptions extends Omit<ConnectOptions, 'protocols'> {
+  protocols?: readonly string[];
 }
 
 /** permessage-deflate parameters (RFC 7692 §7.1). */

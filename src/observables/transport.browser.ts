@@ -4,11 +4,11 @@
 import { CloseCode, CONNECTING, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN, type ReadyState } from './constants';
 import { WebSocketError } from './errors';
 import type { SendData, SocketHandle, WriteCallback, WriteError } from './events';
-import type { ConnectOptions } from './options';
+import type { OpenOptions } from './options';
 import type { EventSink } from './sink';
 import type { WebSocketUrl } from './url';
 import { utf8Length } from './utf8';
-import { assertCloseArgs, assertControlPayload } from './validation';
+import { assertCloseArgs, assertControlPayload, assertSendData } from './validation';
 
 export interface TransportConnection {
   dispose(): void;
@@ -50,6 +50,7 @@ class BrowserSocket implements SocketHandle {
     return this.ws.protocol;
   }
   send(data: SendData, onWritten?: WriteCallback): boolean {
+    assertSendData(data);
     if (this.ws.readyState !== OPEN) return false;
     this.confirmWritten();
     this.ws.send(data as string | ArrayBufferView | ArrayBuffer);
@@ -111,7 +112,7 @@ class BrowserSocket implements SocketHandle {
 }
 
 /** Opens one browser WebSocket and feeds its events to `sink`. */
-export function openConnection(target: WebSocketUrl, options: ConnectOptions, sink: EventSink): TransportConnection {
+export function openConnection(target: WebSocketUrl, options: OpenOptions, sink: EventSink): TransportConnection {
   if (typeof WebSocket === 'undefined') {
     throw new WebSocketError({ code: 'INVALID_OPTIONS', url: target.href, reason: 'No global WebSocket in this environment: use the Node build of rxws' });
   }

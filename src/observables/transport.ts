@@ -9,13 +9,15 @@ import { WebSocketError } from './errors';
 import { headerRecord } from './headers';
 import { describeNetworkError } from './network-errors';
 import { deflateAnswerProblem } from './permessage-deflate';
-import type { ConnectOptions, LookupFunction } from './options';
+import type { ConnectOptions, LookupFunction, OpenOptions } from './options';
 import type { EventSink } from './sink';
 import type { WebSocketUrl } from './url';
 import { WsSocket } from './ws-socket';
 
 /** The most of an error response body quoted in a WebSocketError's reason. */
 const MAX_QUOTED_BODY = 512;
+/** Redirects followed with `followRedirects`, as ws's default. */
+const MAX_REDIRECTS = 10;
 
 /** A connection being opened for one subscription; `dispose` is its teardown. */
 export interface TransportConnection {
@@ -28,7 +30,7 @@ type LookupAddress = { address: string; family: number };
  * A user's `lookup` that answers in either form Node knows: `net.connect` asks with
  * `{ all: true }` (Node 20 tries IPv4 and IPv6 in turn) and then needs an array, else one address.
  */
-function eitherFormLookup(lookup: LookupFunction): LookupFunction {
+export function eitherFormLookup(lookup: LookupFunction): LookupFunction {
   return (hostname, options, callback) => {
     const all = (options as { all?: boolean }).all === true;
     lookup(hostname, options, (err, answer, family) => {
@@ -66,8 +68,39 @@ function handshakeError(message: string, target: WebSocketUrl, cause: unknown, o
   return new WebSocketError({ code: 'HANDSHAKE_FAILED', url: target.href, cause, reason: `Handshake with ${target.href} failed: ${message}` });
 }
 
+/** `ws:` / `wss:` origin of a URL (http(s) counted as ws(s), as ws does). */
+function originOf(url: URL): string {
+  return `${url.protocol.replace(/^http/, 'ws')}//${url.host}`;
+}
+
+/**
+ * One redirect of the upgrade, before its request is sent (ws's `redirect` event; with a listener
+ * ws leaves the headers to it). Refuses wss: to ws:; to another origin drops the user's headers and
+ * credentials (they go to the origin first asked only). Returns the new URL, or the error to fail with.
+ */
+function followRedirect(target: WebSocketUrl, from: string, to: string, req: ClientRequest, headers: Record<string, string> | undefined): string | WebSocketError {
+  let next: URL;
+  try {
+    next = new URL(to);
+  } catch {
+    return new WebSocketError({ code: 'HANDSHAKE_FAILED', url: from, reason: `${from} redirected to an invalid URL '${to}'` });
+  }
+  const secure = next.protocol === 'wss:' || next.protocol === 'https:';
+  if (target.secure && !secure) {
+    return new WebSocketError({
+      code: 'HANDSHAKE_FAILED',
+      url: from,
+      reason: `Refused the redirect from ${from} to ${next.href}: it would drop TLS (wss: to ws:); connect to a wss: URL instead`,
+    });
+  }
+  if (originOf(next) !== originOf(new URL(target.href))) {
+    for (const name of [...Object.keys(headers ?? {}), 'authorization', 'cookie']) req.removeHeader(name);
+  }
+  return next.href.replace(/^http/, 'ws');
+}
+
 /** Opens one `ws` client connection and feeds its events to `sink`. */
-export function openConnection(target: WebSocketUrl, options: ConnectOptions, sink: EventSink): TransportConnection {
+export function openConnection(target: WebSocketUrl, options: OpenOptions, sink: EventSink): TransportConnection {
   // RFC 6455 §4.1 lets a server answer no subprotocol, and browsers then open with protocol ''.
   // ws refuses that answer, so unless requireProtocol the offer goes as a plain header and the
   // answer is checked here (on 'upgrade', before ws looks at it).
@@ -81,8 +114,8 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
     maxPayload: options.maxPayload,
     autoPong: options.autoPong ?? true,
     closeTimeout: options.closeTimeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS,
-    followRedirects: true,
-    maxRedirects: 10,
+    followRedirects: options.followRedirects === true,
+    maxRedirects: MAX_REDIRECTS,
     // @types/ws types checkServerIdentity differently from Node; ws passes it to tls.connect as is.
     ...((target.secure ? resolveClientTls(options.tls, target.hostname) : {}) as WebSocket.ClientOptions),
   };
@@ -121,6 +154,14 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
   ws.on('error', onHandshakeError);
   // A late error (after the subscriber left, or after a close) must never become an uncaught exception.
   ws.on('error', () => undefined);
+  let url = target.href;
+  if (options.followRedirects === true) {
+    ws.on('redirect', (next: string, req: ClientRequest) => {
+      const hop = followRedirect(target, url, next, req, options.headers);
+      if (hop instanceof WebSocketError) return fail(hop);
+      url = hop;
+    });
+  }
   ws.on('upgrade', (res: IncomingMessage) => {
     responseHeaders = headerRecord(res.headers);
     const problem = deflateAnswerProblem(options.perMessageDeflate, responseHeaders['sec-websocket-extensions']);
@@ -169,7 +210,7 @@ export function openConnection(target: WebSocketUrl, options: ConnectOptions, si
     clearTimeout(timer);
     ws.removeListener('error', onHandshakeError);
     socket.attach(sink);
-    sink.next({ type: 'open', url: target.href, headers: responseHeaders, protocol: socket.protocol, socket });
+    sink.next({ type: 'open', url, headers: responseHeaders, protocol: socket.protocol, socket });
   });
 
   return {

@@ -34,3 +34,63 @@ export function assertControlPayload(kind: 'ping' | 'pong', size: number): void 
     );
   }
 }
+
+/**
+ * The longest delay a timer honours, in ms (about 24.8 days): `setTimeout` and `setInterval`
+ * run a longer (or infinite) delay after 1 ms instead, in Node and in browsers.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** What a duration option allows besides 1..MAX_TIMER_MS ms. */
+export interface DurationRule {
+  /** 0 is allowed (it means "none" or "at once", as the option documents). Default false. */
+  zero?: boolean;
+}
+
+/**
+ * Why `value` cannot be used as the duration option `name` (a number of ms within what a timer
+ * honours), or undefined when it can. The one duration rule of rxws: each entry point wraps the
+ * answer in its own error class (WebSocketError, RangeError, HttpError, ServeOptionsError).
+ *
+ * @example
+ * durationProblem('handshakeTimeoutMs', Infinity);
+ * // "handshakeTimeoutMs must be a finite number of milliseconds from 1 to 2147483647 (about 24.8 days), got Infinity: ..."
+ * durationProblem('timeoutMs', 0, { zero: true }); // undefined
+ */
+export function durationProblem(name: string, value: unknown, rule: DurationRule = {}): string | undefined {
+  const min = rule.zero === true ? 0 : 1;
+  if (typeof value === 'number' && value >= min && value <= MAX_TIMER_MS) return undefined;
+  const shown = typeof value === 'number' ? String(value) : typeof value === 'string' ? JSON.stringify(value) : typeof value;
+  const hint = typeof value === 'number' && value > MAX_TIMER_MS
+    ? ": timers cannot wait longer and would fire at once" + (rule.zero === true ? '; use 0 for no deadline' : '')
+    : '';
+  return `${name} must be a finite number of milliseconds from ${min} to ${MAX_TIMER_MS} (about 24.8 days), got ${shown}${hint}`;
+}
+
+/** Throws a RangeError when `value` is not a usable duration option `name` (see `durationProblem`). */
+export function assertDuration(name: string, value: unknown, rule: DurationRule = {}): void {
+  const problem = durationProblem(name, value, rule);
+  if (problem !== undefined) throw new RangeError(problem);
+}
+
+/** What a value is, in an error message: `null`, `an object (Object)`, `a number`, `an Int16Array`. */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'no prototype'})`;
+  return `a ${typeof value}`;
+}
+
+/**
+ * Throws a TypeError unless `data` is a message rxws can send: a string (a text frame), a
+ * Uint8Array (a Node Buffer is one) or an ArrayBuffer (binary frames). Checked by every `send`
+ * before anything is queued or written, so a bad value never fails later, at a flush.
+ */
+export function assertSendData(data: unknown, what = 'send()'): void {
+  if (typeof data === 'string' || data instanceof Uint8Array || data instanceof ArrayBuffer) return;
+  const hint = ArrayBuffer.isView(data)
+    ? ': pass new Uint8Array(view.buffer, view.byteOffset, view.byteLength) to send its bytes'
+    : ': serialize it first, e.g. JSON.stringify(value)';
+  throw new TypeError(`${what} takes a string, a Uint8Array (or Buffer) or an ArrayBuffer, got ${describeValue(data)}${hint}`);
+}

@@ -5,10 +5,27 @@ import type { WebSocket as WsWebSocket } from 'ws';
 import { CLOSED, CloseCode, OPEN, type ReadyState } from './constants';
 import type { SendData, SocketHandle, WriteCallback, WriteError } from './events';
 import type { EventSink } from './sink';
-import { assertCloseArgs, assertControlPayload } from './validation';
+import { assertCloseArgs, assertControlPayload, assertSendData } from './validation';
 
-/** The close code a `ws` receiver error stands for (RFC 6455 §7.4.1); ws itself reports 1006. */
-function closeCodeOfWsError(err: { code?: string }): number {
+/**
+ * The close code `ws` sent for a receiver error: it keeps it on the error under its private
+ * `kStatusCode` symbol (1009 for a 2^53 length, 1008 for too many fragments, 1007 for bad
+ * deflate data), while its close event says 1006. Read by the symbol's description; undefined
+ * if a `ws` release stops attaching it.
+ */
+function wireCloseCode(err: object): number | undefined {
+  for (const key of Object.getOwnPropertySymbols(err)) {
+    if (key.description !== 'status-code') continue;
+    const code = (err as Record<symbol, unknown>)[key];
+    if (typeof code === 'number') return code;
+  }
+  return undefined;
+}
+
+/** The close code a `ws` receiver error stands for (RFC 6455 §7.4.1): the one ws sent, else by its code. */
+function closeCodeOfWsError(err: Error & { code?: string }): number {
+  const sent = wireCloseCode(err);
+  if (sent !== undefined) return sent;
   switch (err.code) {
     case 'WS_ERR_INVALID_UTF8':
       return CloseCode.INVALID_PAYLOAD;
@@ -22,6 +39,20 @@ function closeCodeOfWsError(err: { code?: string }): number {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** ws's count of automatic pongs not yet written, and its limit (60 by default): private fields. */
+type PongCounts = { _pendingAutoPongs?: number; _maxPendingAutoPongs?: number };
+
+function pendingPongLimit(ws: WsWebSocket): number {
+  return (ws as unknown as PongCounts)._maxPendingAutoPongs ?? 0;
+}
+
+/** Whether ws dropped the connection because the peer sent more pings than it read pongs for. */
+function isPingFlood(ws: WsWebSocket): boolean {
+  const { _pendingAutoPongs: pending = 0 } = ws as unknown as PongCounts;
+  const limit = pendingPongLimit(ws);
+  return limit > 0 && pending >= limit;
+}
 
 function byteLength(data: SendData): number {
   return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
@@ -105,6 +136,7 @@ export class WsSocket implements SocketHandle {
   }
 
   send(data: SendData, onWritten?: WriteCallback): boolean {
+    assertSendData(data);
     if (this.ws.readyState !== OPEN) return false;
     const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
     if (onWritten === undefined) {
@@ -118,7 +150,10 @@ export class WsSocket implements SocketHandle {
   }
 
   ping(data?: SendData): boolean {
-    if (data !== undefined) assertControlPayload('ping', byteLength(data));
+    if (data !== undefined) {
+      assertSendData(data, 'ping()');
+      assertControlPayload('ping', byteLength(data));
+    }
     if (this.ws.readyState !== OPEN) return false;
     this.ws.ping(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
     return true;
@@ -187,7 +222,15 @@ export class WsSocket implements SocketHandle {
   }
 
   private static onPing(this: OwnedWs, data: Buffer): void {
-    this[OWNER]?.sink?.next({ type: 'ping', data: data.length ? new Uint8Array(data) : EMPTY });
+    const socket = this[OWNER];
+    if (socket !== undefined && this.readyState !== OPEN && socket.violation === undefined && isPingFlood(this)) {
+      // ws has just terminated the connection (no close frame): say why instead of a bare 1006.
+      socket.violation = {
+        code: CloseCode.ABNORMAL,
+        reason: `Abnormal closure: ping flood (the peer sent ${pendingPongLimit(this)} pings without reading the pongs; the connection was dropped)`,
+      };
+    }
+    socket?.sink?.next({ type: 'ping', data: data.length ? new Uint8Array(data) : EMPTY });
   }
 
   private static onPong(this: OwnedWs, data: Buffer): void {
@@ -198,11 +241,11 @@ export class WsSocket implements SocketHandle {
     const socket = this[OWNER];
     if (socket === undefined) return;
     socket.lastError = err;
+    // A protocol error (WS_ERR_*) or a frame that would not inflate (a zlib error): ws closed with a code.
     if (err.code?.startsWith('WS_ERR_')) {
       socket.violation = { code: closeCodeOfWsError(err), reason: err.message };
-    } else if (err.code?.startsWith('Z_')) {
-      // A permessage-deflate message that does not inflate (zlib's Z_DATA_ERROR …): ws closes with 1007.
-      socket.violation = { code: CloseCode.INVALID_PAYLOAD, reason: `Invalid compressed data: ${err.message}` };
+    } else if (wireCloseCode(err) !== undefined) {
+      socket.violation = { code: closeCodeOfWsError(err), reason: `Invalid permessage-deflate data: ${err.message}` };
     }
   }
 

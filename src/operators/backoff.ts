@@ -1,3 +1,5 @@
+import { assertDuration } from '../observables/validation';
+
 /** How a backoff delay is randomised: not at all, over `[0, d]`, or over `[d/2, d]`. */
 export type Jitter = 'none' | 'full' | 'equal';
 
@@ -29,10 +31,9 @@ const MAX_EXPONENT = 26;
 /** Throws a RangeError naming the bad backoff option. */
 export function assertBackoffOptions(options: BackoffOptions): void {
   const { minWaitMs = DEFAULT_MIN_WAIT_MS, maxWaitMs = DEFAULT_MAX_WAIT_MS, jitter = 'none' } = options;
-  if (!(minWaitMs >= 0) || !Number.isFinite(minWaitMs)) {
-    throw new RangeError(`minWaitMs must be a finite number of milliseconds >= 0, got ${minWaitMs}`);
-  }
-  if (!(maxWaitMs >= minWaitMs) || !Number.isFinite(maxWaitMs)) {
+  assertDuration('minWaitMs', minWaitMs, { zero: true });
+  assertDuration('maxWaitMs', maxWaitMs, { zero: true });
+  if (!(maxWaitMs >= minWaitMs)) {
     throw new RangeError(`maxWaitMs must be a finite number of milliseconds >= minWaitMs (${minWaitMs}), got ${maxWaitMs}`);
   }
   if (jitter !== 'none' && jitter !== 'full' && jitter !== 'equal') {

@@ -2,6 +2,7 @@ import { asyncScheduler, Observable, Subscription, timer, type MonoTypeOperatorF
 import { CloseCode, MAX_CONTROL_PAYLOAD, OPEN } from '../observables/constants';
 import type { SendData, SocketHandle, WebSocketEvent } from '../observables/events';
 import { utf8Length } from '../observables/utf8';
+import { assertDuration } from '../observables/validation';
 
 /** Options of `keepAlive`. */
 export interface KeepAliveOptions {
@@ -27,12 +28,8 @@ function payloadSize(data: SendData): number {
 
 function assertKeepAliveOptions(options: KeepAliveOptions): void {
   const { intervalMs, timeoutMs = intervalMs, data } = options;
-  if (!(intervalMs > 0) || !Number.isFinite(intervalMs)) {
-    throw new RangeError(`keepAlive intervalMs must be a positive number of milliseconds, got ${intervalMs}`);
-  }
-  if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-    throw new RangeError(`keepAlive timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
-  }
+  assertDuration('keepAlive intervalMs', intervalMs);
+  assertDuration('keepAlive timeoutMs', timeoutMs);
   if (data !== undefined && payloadSize(data) > MAX_CONTROL_PAYLOAD) {
     throw new RangeError(
       `keepAlive ping data is ${payloadSize(data)} bytes; a ping carries at most ${MAX_CONTROL_PAYLOAD} bytes (RFC 6455 §5.5): shorten it`,

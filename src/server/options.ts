@@ -1,4 +1,5 @@
 import type { PerMessageDeflateOptions, TlsOptions } from '../observables/options';
+import { durationProblem } from '../observables/validation';
 import { assertAdapter, type BroadcastAdapter } from './adapter';
 import type { AuthorizeResult, HttpHandler, UpgradeRequest } from './types';
 
@@ -119,16 +120,22 @@ function checkNumber(name: string, value: number | undefined, min: number, integ
   }
 }
 
+/** The shared duration rule (`durationProblem`): at most what a timer honours; `zero` allows 0. */
+function checkDuration(name: string, value: number | undefined, zero: boolean): void {
+  const problem = value === undefined ? undefined : durationProblem(name, value, { zero });
+  if (problem !== undefined) throw new ServeOptionsError(problem);
+}
+
 /** Throws a ServeOptionsError naming the first option that cannot be used. */
 export function validateServeOptions(options: ServeOptions): void {
   checkNumber('port', options.port, 0, true);
   if (options.port !== undefined && options.port > 65535) throw new ServeOptionsError(`port must be at most 65535, got ${options.port}`);
   checkNumber('maxConnections', options.maxConnections, 1, true);
-  checkNumber('handshakeTimeoutMs', options.handshakeTimeoutMs, 1, false);
-  checkNumber('closeTimeoutMs', options.closeTimeoutMs, 0, false);
+  checkDuration('handshakeTimeoutMs', options.handshakeTimeoutMs, false);
+  checkDuration('closeTimeoutMs', options.closeTimeoutMs, true);
   checkNumber('maxPayload', options.maxPayload, 1, true);
   checkNumber('maxBufferedAmount', options.maxBufferedAmount, 1, false);
-  checkNumber('pingIntervalMs', options.pingIntervalMs, 0, false);
+  checkDuration('pingIntervalMs', options.pingIntervalMs, true);
   checkNumber('maxHttpBodyBytes', options.maxHttpBodyBytes, 0, true);
   checkNumber('maxPendingBytes', options.maxPendingBytes, 1, true);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {

@@ -1,5 +1,6 @@
 // TlsOptions (IXWebSocket's certFile / keyFile / caFile / ciphers / disableHostnameValidation)
 // to Node's TLS options: the one resolver used by connect, WebSocketClient, serve and httpRequest.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createSecureContext, type ConnectionOptions, type SecureContext, type TlsOptions as NodeTlsOptions } from 'node:tls';
@@ -22,9 +23,17 @@ export class TlsConfigError extends Error {
   override readonly name = 'TlsConfigError';
 }
 
+/** What a value is, for an error message: `number`, `object`, `null`. */
+function typeName(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}
+
 /** Reads a PEM option: the value itself when it is PEM text, else the file it names. */
 function readPem(value: string, option: string, expected: RegExp | string, what: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
+  if (typeof value !== 'string') {
+    throw new TlsConfigError(`tls.${option} must be a string (a PEM file path or the PEM text itself), got ${typeName(value)}`);
+  }
+  if (value.trim() === '') {
     throw new TlsConfigError(`tls.${option} is empty: pass a PEM file path or the PEM text itself`);
   }
   const inline = value.includes('-----BEGIN ');
@@ -60,11 +69,53 @@ function keyPair(tls: TlsOptions): { cert?: string; key?: string } {
 
 type Roots = { kind: 'system' } | { kind: 'none' } | { kind: 'pem'; pem: string };
 
+const checkedRoots = new Set<string>();
+const PEM_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * Parses every certificate of a caFile: OpenSSL skips a block it cannot read (the roots silently
+ * shrink, so every peer would be untrusted later), so a corrupt one is refused here, at startup.
+ */
+function checkRoots(pem: string, source: string): string {
+  // Per connection: parse a given set of roots once (bounded like the contexts).
+  if (checkedRoots.has(pem)) return pem;
+  const blocks = pem.match(PEM_BLOCK) ?? [];
+  if (blocks.length === 0) {
+    throw new TlsConfigError(`tls.caFile: ${source} has a BEGIN CERTIFICATE line but no complete certificate (no END CERTIFICATE)`);
+  }
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch (err) {
+      const why = (err as Error).message.replace(/^error:[0-9A-F]+:/, '');
+      throw new TlsConfigError(`tls.caFile: certificate ${i + 1} of ${blocks.length} in ${source} is corrupt (${why}); pass the CA's PEM file as issued`);
+    }
+  });
+  if (checkedRoots.size >= CONTEXT_CACHE_SIZE) checkedRoots.clear();
+  checkedRoots.add(pem);
+  return pem;
+}
+
 function roots(caFile: string | undefined): Roots {
   if (caFile === undefined || caFile === 'SYSTEM') return { kind: 'system' };
   if (caFile === 'NONE') return { kind: 'none' };
-  if (caFile.includes(PEM_CERTIFICATE)) return { kind: 'pem', pem: caFile };
-  return { kind: 'pem', pem: readPem(caFile, 'caFile', PEM_CERTIFICATE, 'certificate') };
+  if (typeof caFile !== 'string') {
+    throw new TlsConfigError(`tls.caFile must be a string: 'SYSTEM', 'NONE', PEM text or a PEM file path, got ${typeName(caFile)}`);
+  }
+  if (caFile.includes(PEM_CERTIFICATE)) return { kind: 'pem', pem: checkRoots(caFile, 'the PEM text given') };
+  return { kind: 'pem', pem: checkRoots(readPem(caFile, 'caFile', PEM_CERTIFICATE, 'certificate'), `'${caFile}'`) };
+}
+
+let warnedNoVerification = false;
+
+/** `caFile: 'NONE'` on a client: says once per process that peers are not verified. */
+function warnNoVerification(): void {
+  if (warnedNoVerification) return;
+  warnedNoVerification = true;
+  process.emitWarning(
+    "tls.caFile is 'NONE': server certificates are not verified, so anyone on the path can read and change the traffic. Use it in tests only; pass the server's CA as tls.caFile instead.",
+    { type: 'SecurityWarning', code: 'RXWS_TLS_NO_VERIFY' },
+  );
 }
 
 interface ContextInput {
@@ -140,6 +191,7 @@ export function resolveClientTls(tls: TlsOptions | undefined, servername: string
   const opts = tls ?? {};
   const pair = keyPair(opts);
   const trust = roots(opts.caFile);
+  if (trust.kind === 'none') warnNoVerification();
   const ca = trust.kind === 'pem' ? trust.pem : trust.kind === 'system' ? systemRootCertificates() ?? undefined : undefined;
   const out: ConnectionOptions = {
     secureContext: cachedContext({ ca, ...pair, ciphers: opts.ciphers }, trust.kind === 'pem' ? trust.pem : trust.kind),
