@@ -18,8 +18,9 @@ describe('rxws autobahn: the client compliance run against a fuzzing server', ()
   it('asks for the case count, runs every case echoing each message (checked frame by frame), then asks for the reports', async () => {
     server = await startRawServer();
     const raw = server;
-    // The limit cases set the maxPayload of the side under test, which a fuzzing server cannot.
-    const cases = CASES.filter((c) => c.maxPayload === undefined);
+    // The limit cases set the maxPayload of the side under test, and the deflate cases its
+    // permessage-deflate settings, which a fuzzing server cannot.
+    const cases = CASES.filter((c) => c.maxPayload === undefined && !c.deflate);
     const cli = procs.start(['autobahn', '--url', raw.url, '--agent', 'rxws-test', '--json']);
 
     const counter = await raw.nextPeer();
@@ -38,7 +39,8 @@ describe('rxws autobahn: the client compliance run against a fuzzing server', ()
         },
       };
       const result = await runCase(c, target);
-      expect({ case: `${c.id} ${c.title}`, problems: result.problems }).toEqual({ case: `${c.id} ${c.title}`, problems: [] });
+      // NON-STRICT is Autobahn's pass with a reason (e.g. UTF-8 checked when the message completes).
+      if (result.outcome === 'FAILED') expect({ case: `${c.id} ${c.title}`, problems: result.problems }).toEqual({ case: `${c.id} ${c.title}`, problems: [] });
     }
 
     const reports = await raw.nextPeer();
