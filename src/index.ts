@@ -35,3 +35,6 @@ export type { ProtocolHandler, ProtocolHandlers } from './operators/select-proto
 export { WebSocketClient } from './client/websocket-client';
 export type { WebSocketClientOptions, ConnectFunction, UndeliveredMessage } from './client/websocket-client';
 export type { QueueOptions } from './client/send-queue';
+export type { ConnectionState, ConnectionStatus, ConnectionProblem } from './client/state';
+export type { PerTry } from './client/parameters';
+export { browserNetworkStatus } from './client/network';

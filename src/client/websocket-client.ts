@@ -1,4 +1,4 @@
-import { defer, filter, identity, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { defer, filter, identity, Subject, switchMap, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { connect as realConnect } from '../observables/connect';
 import { CLOSED, CLOSING, CloseCode, CONNECTING, OPEN, type ReadyState } from '../observables/constants';
 import { WebSocketError } from '../observables/errors';
@@ -7,17 +7,33 @@ import type { ConnectOptions } from '../observables/options';
 import { parseWebSocketUrl } from '../observables/url';
 import { assertCloseArgs } from '../observables/validation';
 import { keepAlive, type KeepAliveOptions } from '../operators/keep-alive';
-import { defaultShouldReconnect, reconnect, type ReconnectOptions } from '../operators/reconnect';
+import { defaultShouldReconnect, reconnect, type ReconnectCause, type ReconnectOptions } from '../operators/reconnect';
 import { InFlight } from './in-flight';
+import { browserNetworkStatus } from './network';
+import { isFixed, resolveParameters, type ParameterSources, type PerTry } from './parameters';
+import { closeProblem, ConnectionStateStore, errorProblem, type ConnectionProblem, type ConnectionState } from './state';
 import { SendQueue, type QueueOptions } from './send-queue';
 
 /** A function with `connect`'s shape: `rxws/testing`'s `fakeConnect` is one. */
 export type ConnectFunction = (url: string | URL, options?: ConnectOptions) => Observable<WebSocketEvent>;
 
-/** Options of `WebSocketClient`: `connect`'s options plus the policies. */
-export interface WebSocketClientOptions extends ConnectOptions {
-  /** Where to connect (`ws:`, `wss:`, or `http(s):` taken as `ws(s):`). */
-  url: string | URL;
+/**
+ * Options of `WebSocketClient`: `connect`'s options plus the policies. `url`, `headers` and
+ * `protocols` may be functions evaluated before every try (see `PerTry`).
+ */
+export interface WebSocketClientOptions extends Omit<ConnectOptions, 'headers' | 'protocols'> {
+  /** Where to connect (`ws:`, `wss:`, or `http(s):` taken as `ws(s):`), or a function giving it before each try. */
+  url: PerTry<string | URL>;
+  /** Extra handshake headers (Node only), or a function giving them before each try: a fresh token per reconnect. */
+  headers?: PerTry<Record<string, string>>;
+  /** Subprotocols to offer, or a function giving them before each try (a browser's way to carry a token). */
+  protocols?: PerTry<readonly string[]>;
+  /**
+   * Whether the network is up, for reconnecting: no try while offline, one at once (backoff
+   * reset) when it comes back. Default: the `online`/`offline` events of `globalThis` in
+   * browsers (`browserNetworkStatus()`), none in Node. False: ignore the network.
+   */
+  network?: Observable<boolean> | false;
   /** Reconnection policy, or false for none. Default `{}`: on, with IXWebSocket's delays. */
   reconnect?: ReconnectOptions | false;
   /** Ping policy, or false for none. Default false (IXWebSocket: ping interval off). */
@@ -88,24 +104,46 @@ export class WebSocketClient {
   /** start() was called while a stop() was closing: start again once the close has come. */
   private restartPending = false;
   private failures = 0;
-  private readonly pipeline: (url: string) => Observable<WebSocketEvent>;
+  private readonly pipeline: (url: PerTry<string | URL>) => Observable<WebSocketEvent>;
+  private urlSource: PerTry<string | URL>;
+  private readonly store = new ConnectionStateStore();
+  /** The close of the current connection, for the state once the policy gives up. */
+  private lastClose: WebSocketCloseEvent | undefined;
 
   constructor(private readonly options: WebSocketClientOptions) {
-    this.currentUrl = parseWebSocketUrl(options.url).href;
+    this.urlSource = options.url;
+    this.currentUrl = typeof options.url === 'function' ? '' : parseWebSocketUrl(options.url).href;
     this.queue = options.queue ? new SendQueue(options.queue.maxMessages) : undefined;
     this.pipeline = this.buildPipeline();
     this.events$ = this.subject.asObservable();
     this.messages$ = this.events$.pipe(filter(isMessage));
     this.undelivered$ = this.undelivered.asObservable();
+    this.state$ = this.store.state$;
   }
 
-  /** The URL of the next `start()`. Setting it checks it (a bad URL throws a WebSocketError) and does not touch a running connection. */
+  /**
+   * The connection's state, replayed: the current value on subscribe (synchronously, so
+   * Angular's `toSignal` needs no initial value), then every change.
+   *
+   * @example
+   * client.state$.subscribe((s) => {
+   *   if (s.status === 'reconnecting') console.log(`retry ${s.retries} in ${s.nextTryInMs} ms: ${s.lastError?.reason}`);
+   * });
+   */
+  readonly state$: Observable<ConnectionState>;
+
+  /**
+   * The URL of the next `start()`; with a url function, the URL of the last try ('' before the
+   * first). Setting it (a URL, or a function evaluated before each try) checks a URL at once
+   * (a bad one throws a WebSocketError) and does not touch a running connection.
+   */
   get url(): string {
     return this.currentUrl;
   }
 
-  set url(value: string | URL) {
-    this.currentUrl = parseWebSocketUrl(value).href;
+  set url(value: PerTry<string | URL>) {
+    this.currentUrl = typeof value === 'function' ? '' : parseWebSocketUrl(value).href;
+    this.urlSource = value;
   }
 
   /** CONNECTING (0) while a try is under way, OPEN (1), CLOSING (2) after `stop()`, CLOSED (3) when stopped or between tries. */
@@ -130,12 +168,15 @@ export class WebSocketClient {
     if (this.running !== undefined && !this.running.closed) return;
     this.stopping = false;
     this.failures = 0;
-    const running = this.pipeline(this.currentUrl).subscribe({
+    this.lastClose = undefined;
+    this.store.started();
+    const running = this.pipeline(typeof this.urlSource === 'function' ? this.urlSource : this.currentUrl).subscribe({
       next: (event) => this.handle(event),
       error: (err: unknown) => this.fail(err),
       complete: () => {
         const restart = this.restartPending;
-        this.ended();
+        const gaveUp = this.stopping ? undefined : this.lastClose;
+        this.ended(gaveUp && closeProblem(gaveUp));
         if (restart) this.start();
       },
     });
@@ -203,18 +244,42 @@ export class WebSocketClient {
   }
 
   /** Builds the policies once, so that bad options throw from the constructor. */
-  private buildPipeline(): (url: string) => Observable<WebSocketEvent> {
-    const { reconnect: reconnectOptions = {}, keepAlive: keepAliveOptions = false, scheduler, queue: _q, connect: connectFn = realConnect, url: _u, ...connectOptions } = this.options;
+  private buildPipeline(): (url: PerTry<string | URL>) => Observable<WebSocketEvent> {
+    const {
+      reconnect: reconnectOptions = {}, keepAlive: keepAliveOptions = false, scheduler, queue: _q, connect: connectFn = realConnect,
+      url: _u, headers, protocols, network = browserNetworkStatus(), ...connectOptions
+    } = this.options;
     const heartbeat = keepAliveOptions === false ? identity : keepAlive({ scheduler, ...keepAliveOptions });
     const shouldReconnect = (reconnectOptions && reconnectOptions.shouldReconnect) || defaultShouldReconnect;
+    const online$ = network === false ? undefined : network;
     const retry = reconnectOptions === false
       ? identity
-      : reconnect({ scheduler, ...reconnectOptions, shouldReconnect: (cause) => !this.stopping && shouldReconnect(cause) });
-    return (url) =>
-      defer(() => {
+      : reconnect({ scheduler, online$, ...reconnectOptions, shouldReconnect: (cause) => this.allowsRetry(shouldReconnect, cause) });
+    const fixedOptions: ConnectOptions = { ...connectOptions, ...(headers === undefined ? {} : { headers: headers as Record<string, string> }), ...(protocols === undefined ? {} : { protocols: protocols as readonly string[] }) };
+    return (url) => {
+      const sources: ParameterSources = { url, headers, protocols };
+      const tryOnce = isFixed(sources)
+        ? () => connectFn(url as string, fixedOptions)
+        : () =>
+            resolveParameters(sources).pipe(
+              switchMap((p) => {
+                this.currentUrl = p.url;
+                return connectFn(p.url, { ...connectOptions, ...(p.headers && { headers: p.headers }), ...(p.protocols && { protocols: p.protocols }) });
+              }),
+            );
+      return defer(() => {
         this.state = CONNECTING;
-        return connectFn(url, connectOptions).pipe(heartbeat);
+        this.store.trying();
+        return tryOnce().pipe(heartbeat);
       }).pipe(retry);
+    };
+  }
+
+  /** The reconnect policy, which also tells the state that a dropped connection will be tried again. */
+  private allowsRetry(shouldReconnect: (cause: ReconnectCause) => boolean, cause: ReconnectCause): boolean {
+    const retry = !this.stopping && shouldReconnect(cause);
+    if (retry && 'type' in cause && cause.type === 'close') this.store.dropped(cause);
+    return retry;
   }
 
   private handle(event: WebSocketEvent): void {
@@ -223,6 +288,8 @@ export class WebSocketClient {
         this.state = OPEN;
         this.socket = event.socket;
         this.failures = 0;
+        this.lastClose = undefined;
+        this.store.opened(event.protocol);
         this.settleInFlight(undefined); // a previous connection that ended with no close event
         this.inFlight = new InFlight();
         this.queue?.flush((data) => this.write(event.socket, data));
@@ -230,11 +297,13 @@ export class WebSocketClient {
       case 'close':
         this.state = CLOSED;
         this.socket = undefined;
+        this.lastClose = event;
         this.settleInFlight(event);
         break;
       case 'error':
         this.state = CLOSED;
         this.failures = event.retries;
+        this.store.failed(event);
         break;
     }
     this.subject.next(event);
@@ -242,19 +311,21 @@ export class WebSocketClient {
 
   /** The tries ended with a failure that is not retried: report it as a last `error` event. */
   private fail(cause: unknown): void {
-    this.ended();
     const reason = cause instanceof WebSocketError ? cause.reason : cause instanceof Error ? cause.message : String(cause);
     const httpStatus = cause instanceof WebSocketError ? cause.httpStatus : 0;
     const event: WebSocketErrorEvent = { type: 'error', reason, retries: this.failures + 1, waitTimeMs: 0, httpStatus, cause };
+    this.ended(errorProblem(event), event.retries);
     this.subject.next(event);
   }
 
-  private ended(): void {
+  /** Back to CLOSED; `problem` is what made the policy give up, if it did. */
+  private ended(problem?: ConnectionProblem, retries?: number): void {
     this.settleInFlight(undefined);
     this.state = CLOSED;
     this.socket = undefined;
     this.running = undefined;
     this.stopping = false;
     this.restartPending = false;
+    this.store.closed(problem, retries);
   }
 }
