@@ -38,3 +38,30 @@ export type { QueueOptions } from './client/send-queue';
 export type { ConnectionState, ConnectionStatus, ConnectionProblem } from './client/state';
 export type { PerTry } from './client/parameters';
 export { browserNetworkStatus } from './client/network';
+export { json, msgpack, text, binary } from './messages/codecs';
+export type { Codec, CodecIn, CodecOut, RawData } from './messages/codecs';
+export { decodeEvents } from './messages/decode-events';
+export type { DecodeEventsOptions } from './messages/decode-events';
+export type {
+  CodecOptions,
+  DecodeErrorPolicy,
+  DecodeErrorEvent,
+  DecodedMessageEvent,
+  EventOf,
+  MessageEventOf,
+  NoCodec,
+  TypedOpenEvent,
+  TypedSocketHandle,
+  TypedWebSocketEvent,
+} from './messages/typed-events';
+export {
+  MessageError,
+  PROTOCOL_VERSION,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_BUFFERED_VALUES,
+  DEFAULT_DEDUP_WINDOW_MS,
+  MAX_NAME_LENGTH,
+  envelopeProblem,
+  readEnvelope,
+} from './messages/envelope';
+export type { Envelope, EnvelopeKind, MessageErrorCode, MessageErrorInit, Position, ReadResult } from './messages/envelope';
