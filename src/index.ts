@@ -38,6 +38,7 @@ export type { QueueOptions } from './client/send-queue';
 export type { ConnectionState, ConnectionStatus, ConnectionProblem } from './client/state';
 export type { PerTry } from './client/parameters';
 export { browserNetworkStatus } from './client/network';
+export type { MultiplexOptions } from './client/multiplex';
 export { json, msgpack, text, binary } from './messages/codecs';
 export type { Codec, CodecIn, CodecOut, RawData } from './messages/codecs';
 export { decodeEvents } from './messages/decode-events';

@@ -11,6 +11,9 @@ import { defaultShouldReconnect, reconnect, type ReconnectCause, type ReconnectO
 import { InFlight } from './in-flight';
 import { browserNetworkStatus } from './network';
 import { isFixed, resolveParameters, type ParameterSources, type PerTry } from './parameters';
+import { Channels } from './channels';
+import { multiplex, type MultiplexOptions } from './multiplex';
+import { json } from '../messages/codecs';
 import { closeProblem, ConnectionStateStore, errorProblem, type ConnectionProblem, type ConnectionState } from './state';
 import { SendQueue, type QueueOptions } from './send-queue';
 
@@ -107,6 +110,10 @@ export class WebSocketClient {
   private readonly pipeline: (url: PerTry<string | URL>) => Observable<WebSocketEvent>;
   private urlSource: PerTry<string | URL>;
   private readonly store = new ConnectionStateStore();
+  /** Made on the first `channel()` call. */
+  private channelSet: Channels | undefined;
+  /** The last id given to a channel subscription (docs/protocol.md: ids never repeat in a session). */
+  private lastId = 0;
   /** The close of the current connection, for the state once the policy gives up. */
   private lastClose: WebSocketCloseEvent | undefined;
 
@@ -211,6 +218,46 @@ export class WebSocketClient {
   send(data: SendData): boolean {
     if (this.state === OPEN && this.socket !== undefined && this.write(this.socket, data)) return true;
     return this.queue?.push(data) ?? false;
+  }
+
+  /**
+   * A cold Observable of the publications on channel `name` (docs/channels.md): the first
+   * subscriber sends a subscribe request (`sub`), the last one to leave an unsubscribe
+   * (`unsub`), and every reconnect subscribes again by itself. A refusal, then or on a later
+   * reconnect, errors it with a MessageError (`CHANNEL_REFUSED`, the server's reason in
+   * `message`); so does a server that ends the subscription (`CHANNEL_CLOSED`). Bodies are
+   * JSON. The server side is `channels(server, …)` from `rxws/server`.
+   *
+   * @example
+   * client.channel<{ price: number }>('quotes:ACME').subscribe({
+   *   next: (q) => console.log(q.price),
+   *   error: (e: MessageError) => console.warn(e.code, e.message),
+   * });
+   * client.start();
+   */
+  channel<T = unknown>(name: string): Observable<T> {
+    this.channelSet ??= new Channels(
+      { events$: this.events$, send: (data) => this.send(data), isOpen: () => this.state === OPEN, nextId: () => ++this.lastId },
+      json(),
+    );
+    return this.channelSet.channel<T>(name);
+  }
+
+  /**
+   * RxJS `WebSocketSubject.multiplex`, for servers with their own subscribe messages: each
+   * subscription sends `subMsg()` (at once when open, and again after every reconnect), emits
+   * the messages `messageFilter` accepts, and sends `unsubMsg()` when it ends. Values are JSON
+   * unless `options` say otherwise.
+   *
+   * @example
+   * const ticks$ = client.multiplex<{ symbol: string; price: number }>(
+   *   () => ({ subscribe: 'ACME' }),
+   *   () => ({ unsubscribe: 'ACME' }),
+   *   (m) => m.symbol === 'ACME',
+   * );
+   */
+  multiplex<T = unknown>(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: T) => boolean, options?: MultiplexOptions<T>): Observable<T> {
+    return multiplex<T>({ events$: this.events$, send: (data) => this.send(data), isOpen: () => this.state === OPEN }, subMsg, unsubMsg, messageFilter, options);
   }
 
   /** Hands `data` to the socket, watching for its write report. */
