@@ -5,6 +5,8 @@ export { ServerConnection, MAX_PENDING_EVENTS } from './connection';
 export { InProcessBus } from './adapter';
 export type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
 export { MAX_TOPIC_LENGTH } from './topics';
+export { channels } from './channels';
+export type { ChannelAuthorizer, ChannelServer, ChannelsOptions, ChannelVerdict } from './channels';
 export {
   ServeOptionsError,
   DEFAULT_PORT,

@@ -1,0 +1,174 @@
+// Channels on real sockets: rxws's client against rxws's server on loopback.
+import { randomBytes } from 'node:crypto';
+import { filter, firstValueFrom, from, Subject, take, toArray, type Observable, type Subscription } from 'rxjs';
+import { MessageError, WebSocketClient, type WebSocketErrorEvent } from 'rxws';
+import { redisAdapter } from 'rxws/redis';
+import { channels, serve, type BroadcastAdapter, type ChannelsOptions, type ServerConnection, type WebSocketServer } from 'rxws/server';
+import { RedisServer } from '../scale/redis-server';
+
+jest.setTimeout(30_000);
+
+/** Resolves with the client's next frame of envelope kind `k` (e.g. `subok`). */
+function nextEnvelope(client: WebSocketClient, k: string): Promise<unknown> {
+  return firstValueFrom(client.messages$.pipe(filter((m) => typeof m.data === 'string' && m.data.startsWith('{') && (JSON.parse(m.data) as { k?: unknown }).k === k)));
+}
+
+describe('channels on a real network', () => {
+  const servers: WebSocketServer[] = [];
+  const clients: WebSocketClient[] = [];
+  const subscriptions: Subscription[] = [];
+  let redis: RedisServer | undefined;
+  afterEach(async () => {
+    for (const s of subscriptions.splice(0)) s.unsubscribe();
+    for (const c of clients.splice(0)) c.stop();
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+    await redis?.stop();
+    redis = undefined;
+  });
+
+  async function start(options: ChannelsOptions = {}, port = 0, adapter?: BroadcastAdapter) {
+    const server = serve({ host: '127.0.0.1', port, adapter });
+    servers.push(server);
+    const hub = channels(server, options);
+    // Every envelope kind the server receives, with its connection (subscribed at emission, as channels() is).
+    const kinds$ = new Subject<{ conn: ServerConnection; k: unknown }>();
+    subscriptions.push(server.connections$.subscribe((conn) =>
+      conn.messages$.subscribe((m) => typeof m.data === 'string' && m.data.startsWith('{') && kinds$.next({ conn, k: (JSON.parse(m.data) as { k?: unknown }).k })),
+    ));
+    const address = await server.listening;
+    return { server, hub, kinds$, url: `ws://127.0.0.1:${address.port}`, port: address.port };
+  }
+
+  function client(options: ConstructorParameters<typeof WebSocketClient>[0]): WebSocketClient {
+    const c = new WebSocketClient({ reconnect: { minWaitMs: 10, maxWaitMs: 50 }, ...options });
+    clients.push(c);
+    return c;
+  }
+
+  function collect<T>(source: Observable<T>, count: number): Promise<T[]> {
+    return firstValueFrom(source.pipe(take(count), toArray()));
+  }
+
+  it('a publication reaches the subscribers only; the last unsubscribe leaves the topic', async () => {
+    const { hub, kinds$, url } = await start();
+    const unsubscribed = firstValueFrom(kinds$.pipe(filter((e) => e.k === 'unsub')));
+    const alice = client({ url });
+    const bob = client({ url });
+    const news = collect(alice.channel<{ n: number }>('news'), 2);
+    const accepted = nextEnvelope(alice, 'subok');
+    const bobMessages: unknown[] = [];
+    subscriptions.push(bob.messages$.subscribe((m) => bobMessages.push(m.data)));
+    const bobOpen = firstValueFrom(bob.events$.pipe(filter((e) => e.type === 'open')));
+    alice.start();
+    bob.start();
+    await Promise.all([accepted, bobOpen]);
+    expect(hub.publish('news', { n: 1 })).toBe(1);
+    expect(hub.publish('news', { n: 2 })).toBe(1);
+    expect(await news).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(bobMessages).toEqual([]);
+    // news ended with take(2): the channel's last subscriber left, so the client sent unsub.
+    const { conn } = await unsubscribed;
+    expect(conn.topics.has('news')).toBe(false);
+    expect(hub.publish('news', { n: 3 })).toBe(0);
+  });
+
+  it('a refused channel errors with the reason; an accepted one on the same client goes on', async () => {
+    const { hub, url } = await start({ authorize: (_conn, name) => !name.startsWith('admin:') || { reason: 'admins only' } });
+    const c = client({ url });
+    const refusal = firstValueFrom(c.channel('admin:logs')).catch((e: unknown) => e);
+    const open = firstValueFrom(c.channel<string>('public'));
+    const accepted = nextEnvelope(c, 'subok');
+    c.start();
+    const error = await refusal;
+    expect(error).toBeInstanceOf(MessageError);
+    expect(error).toMatchObject({ code: 'CHANNEL_REFUSED', message: "Channel 'admin:logs' refused: admins only" });
+    await accepted;
+    hub.publish('public', 'still here');
+    expect(await open).toBe('still here');
+  });
+
+  it('an authorizer answering later (Promise or Observable), or failing, is awaited or refuses', async () => {
+    const failures: unknown[] = [];
+    const { hub, url } = await start({
+      authorize: (_conn, name) => {
+        if (name === 'ok') return from(Promise.resolve(true)); // an Observable verdict
+        return Promise.resolve().then(() => {
+          if (name === 'broken') throw new Error('database down');
+          return false;
+        });
+      },
+      onError: (e) => failures.push(e),
+    });
+    const c = client({ url });
+    const broken = firstValueFrom(c.channel('broken')).catch((e: unknown) => e);
+    const no = firstValueFrom(c.channel('no')).catch((e: unknown) => e);
+    const ok = firstValueFrom(c.channel('ok'));
+    const accepted = nextEnvelope(c, 'subok');
+    c.start();
+    expect(await broken).toMatchObject({ code: 'CHANNEL_REFUSED', message: "Channel 'broken' refused: the server could not decide (its authorizer failed)" });
+    expect(await no).toMatchObject({ code: 'CHANNEL_REFUSED', message: "Channel 'no' refused: not allowed" });
+    await accepted;
+    hub.publish('ok', 1);
+    expect(await ok).toBe(1);
+    expect(failures).toEqual([new Error('database down')]);
+  });
+
+  it('a channel survives a server restart: the client subscribes again on the new server', async () => {
+    const first = await start();
+    const c = client({ url: first.url });
+    const values: string[] = [];
+    const two = new Promise<void>((resolve) => subscriptions.push(c.channel<string>('ticks').subscribe((v) => values.push(v) === 2 && resolve())));
+    const accepted = nextEnvelope(c, 'subok');
+    c.start();
+    await accepted;
+    first.hub.publish('ticks', 'before');
+    await firstValueFrom(c.messages$);
+    const dropped = firstValueFrom(c.events$.pipe(filter((e) => e.type === 'close')));
+    const reaccepted = nextEnvelope(c, 'subok');
+    await first.server.close();
+    await dropped;
+    const second = await start({}, first.port);
+    await reaccepted;
+    second.hub.publish('ticks', 'after');
+    await two;
+    expect(values).toEqual(['before', 'after']);
+  });
+
+  it('an expired token is replaced on the next try, and the channel authorizer sees the fresh one', async () => {
+    const tokens = ['expired', 'fresh'];
+    const server = serve({
+      host: '127.0.0.1', port: 0,
+      authorize: (request) => request.headers.authorization === 'Bearer fresh' || { status: 401, reason: 'token expired' },
+    });
+    servers.push(server);
+    const hub = channels(server, { authorize: (conn) => conn.request.headers.authorization === 'Bearer fresh' });
+    const { port } = await server.listening;
+    const c = client({ url: `ws://127.0.0.1:${port}`, headers: () => Promise.resolve({ authorization: `Bearer ${tokens.shift() ?? 'none'}` }) });
+    const refusedTry = firstValueFrom(c.events$.pipe(filter((e): e is WebSocketErrorEvent => e.type === 'error')));
+    const value = firstValueFrom(c.channel<string>('private'));
+    const accepted = nextEnvelope(c, 'subok');
+    c.start();
+    expect(await refusedTry).toMatchObject({ httpStatus: 401, retries: 1 });
+    await accepted;
+    hub.publish('private', 'for fresh eyes');
+    expect(await value).toBe('for fresh eyes');
+    expect(tokens).toEqual([]);
+  });
+
+  it('across instances through the Redis adapter: published on B, received by a subscriber on A', async () => {
+    redis = await RedisServer.start();
+    const channel = `rxws-channels-${randomBytes(4).toString('hex')}`;
+    const adapterA = redisAdapter({ url: redis.url, channel });
+    const adapterB = redisAdapter({ url: redis.url, channel });
+    const a = await start({}, 0, adapterA);
+    const b = await start({}, 0, adapterB);
+    await Promise.all([firstValueFrom(adapterA.status$.pipe(filter((s) => s === 'ready'))), firstValueFrom(adapterB.status$.pipe(filter((s) => s === 'ready')))]);
+    const c = client({ url: a.url });
+    const value = firstValueFrom(c.channel<{ from: string }>('cluster'));
+    const accepted = nextEnvelope(c, 'subok');
+    c.start();
+    await accepted;
+    expect(b.hub.publish('cluster', { from: 'B' })).toBe(0); // no subscriber on B itself
+    expect(await value).toEqual({ from: 'B' });
+  });
+});
