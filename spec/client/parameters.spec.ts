@@ -116,4 +116,19 @@ describe('WebSocketClient parameters evaluated before each try', () => {
     testScheduler.run(() => client.start());
     expect(connect.tries.map((t) => [t.url, t.options.headers, t.options.protocols])).toEqual([['ws://x/a', { a: '1' }, ['p']]]);
   });
+
+  it('firstMessage goes first on every connection, before the queue, and is evaluated per try', () => {
+    const connect = fakeConnect(opens('-o-c|'), opens('-o'));
+    let n = 0;
+    const client = new WebSocketClient({ url: 'ws://x', firstMessage: () => `token-${++n}`, queue: { maxMessages: 5 }, connect });
+    testScheduler.run(() => {
+      client.send('queued');
+      client.start();
+    });
+    expect(connect.tries.map((t) => t.socket.sent)).toEqual([['token-1', 'queued'], ['token-2']]);
+  });
+
+  it('a firstMessage of the wrong type throws INVALID_OPTIONS from the constructor', () => {
+    expect(() => new WebSocketClient({ url: 'ws://x', firstMessage: 42 as unknown as string })).toThrow(/firstMessage must be a string, a Uint8Array or an ArrayBuffer, got number/);
+  });
 });

@@ -1,6 +1,7 @@
 // Connection parameters a WebSocketClient evaluates before every try: a fresh token per reconnect.
 import { defer, forkJoin, from, isObservable, map, of, take, throwIfEmpty, catchError, throwError, type Observable, type ObservableInput } from 'rxjs';
 import { WebSocketError } from '../observables/errors';
+import type { SendData } from '../observables/events';
 import { parseWebSocketUrl } from '../observables/url';
 
 /**
@@ -14,6 +15,7 @@ export interface TryParameters {
   readonly url: string;
   readonly headers: Record<string, string> | undefined;
   readonly protocols: readonly string[] | undefined;
+  readonly firstMessage: SendData | undefined;
 }
 
 /** The parameters as given to the client: each one fixed or evaluated per try. */
@@ -21,11 +23,12 @@ export interface ParameterSources {
   readonly url: PerTry<string | URL>;
   readonly headers?: PerTry<Record<string, string>>;
   readonly protocols?: PerTry<readonly string[]>;
+  readonly firstMessage?: PerTry<SendData>;
 }
 
 /** True when every parameter is fixed: the client can check them once, in its constructor. */
 export function isFixed(sources: ParameterSources): boolean {
-  return typeof sources.url !== 'function' && typeof sources.headers !== 'function' && typeof sources.protocols !== 'function';
+  return typeof sources.url !== 'function' && typeof sources.headers !== 'function' && typeof sources.protocols !== 'function' && typeof sources.firstMessage !== 'function';
 }
 
 /**
@@ -39,6 +42,7 @@ export function resolveParameters(sources: ParameterSources): Observable<TryPara
       url: evaluate('url', sources.url).pipe(map((url) => parseWebSocketUrl(checkUrl(url)).href)),
       headers: sources.headers === undefined ? of(undefined) : evaluate('headers', sources.headers).pipe(map(checkHeaders)),
       protocols: sources.protocols === undefined ? of(undefined) : evaluate('protocols', sources.protocols).pipe(map(checkProtocols)),
+      firstMessage: sources.firstMessage === undefined ? of(undefined) : evaluate('firstMessage', sources.firstMessage).pipe(map(checkFirstMessage)),
     }),
   );
 }
@@ -88,6 +92,12 @@ function checkHeaders(headers: unknown): Record<string, string> {
     if (typeof value !== 'string') throw invalid(`The headers function gave header '${name}' a ${typeof value}; header values must be strings`);
   }
   return headers as Record<string, string>;
+}
+
+/** Throws INVALID_OPTIONS unless `data` is something `send` takes. */
+export function checkFirstMessage(data: unknown): SendData {
+  if (typeof data === 'string' || data instanceof Uint8Array || data instanceof ArrayBuffer) return data;
+  throw invalid(`The firstMessage must be a string, a Uint8Array or an ArrayBuffer, got ${data === null ? 'null' : typeof data}`);
 }
 
 function checkProtocols(protocols: unknown): readonly string[] {

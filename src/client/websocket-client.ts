@@ -10,7 +10,7 @@ import { keepAlive, type KeepAliveOptions } from '../operators/keep-alive';
 import { defaultShouldReconnect, reconnect, type ReconnectCause, type ReconnectOptions } from '../operators/reconnect';
 import { InFlight } from './in-flight';
 import { browserNetworkStatus } from './network';
-import { isFixed, resolveParameters, type ParameterSources, type PerTry } from './parameters';
+import { checkFirstMessage, isFixed, resolveParameters, type ParameterSources, type PerTry } from './parameters';
 import { Channels } from './channels';
 import { multiplex, type MultiplexOptions } from './multiplex';
 import { json } from '../messages/codecs';
@@ -37,6 +37,12 @@ export interface WebSocketClientOptions extends Omit<ConnectOptions, 'headers' |
    * browsers (`browserNetworkStatus()`), none in Node. False: ignore the network.
    */
   network?: Observable<boolean> | false;
+  /**
+   * A message sent first on every connection, before queued messages and channel subscriptions
+   * (a browser's way to send a token: `authenticateFirstMessage` on the server reads it), or a
+   * function giving it before each try. It is never queued or sent again on another connection.
+   */
+  firstMessage?: PerTry<SendData>;
   /** Reconnection policy, or false for none. Default `{}`: on, with IXWebSocket's delays. */
   reconnect?: ReconnectOptions | false;
   /** Ping policy, or false for none. Default false (IXWebSocket: ping interval off). */
@@ -114,6 +120,8 @@ export class WebSocketClient {
   private channelSet: Channels | undefined;
   /** The last id given to a channel subscription (docs/protocol.md: ids never repeat in a session). */
   private lastId = 0;
+  /** The first message of the try under way, sent on its open. */
+  private firstMessage: SendData | undefined;
   /** The close of the current connection, for the state once the policy gives up. */
   private lastClose: WebSocketCloseEvent | undefined;
 
@@ -294,8 +302,9 @@ export class WebSocketClient {
   private buildPipeline(): (url: PerTry<string | URL>) => Observable<WebSocketEvent> {
     const {
       reconnect: reconnectOptions = {}, keepAlive: keepAliveOptions = false, scheduler, queue: _q, connect: connectFn = realConnect,
-      url: _u, headers, protocols, network = browserNetworkStatus(), ...connectOptions
+      url: _u, headers, protocols, firstMessage, network = browserNetworkStatus(), ...connectOptions
     } = this.options;
+    const fixedFirst = typeof firstMessage === 'function' || firstMessage === undefined ? undefined : checkFirstMessage(firstMessage);
     const heartbeat = keepAliveOptions === false ? identity : keepAlive({ scheduler, ...keepAliveOptions });
     const shouldReconnect = (reconnectOptions && reconnectOptions.shouldReconnect) || defaultShouldReconnect;
     const online$ = network === false ? undefined : network;
@@ -304,13 +313,17 @@ export class WebSocketClient {
       : reconnect({ scheduler, online$, ...reconnectOptions, shouldReconnect: (cause) => this.allowsRetry(shouldReconnect, cause) });
     const fixedOptions: ConnectOptions = { ...connectOptions, ...(headers === undefined ? {} : { headers: headers as Record<string, string> }), ...(protocols === undefined ? {} : { protocols: protocols as readonly string[] }) };
     return (url) => {
-      const sources: ParameterSources = { url, headers, protocols };
+      const sources: ParameterSources = { url, headers, protocols, firstMessage };
       const tryOnce = isFixed(sources)
-        ? () => connectFn(url as string, fixedOptions)
+        ? () => {
+            this.firstMessage = fixedFirst;
+            return connectFn(url as string, fixedOptions);
+          }
         : () =>
             resolveParameters(sources).pipe(
               switchMap((p) => {
                 this.currentUrl = p.url;
+                this.firstMessage = p.firstMessage;
                 return connectFn(p.url, { ...connectOptions, ...(p.headers && { headers: p.headers }), ...(p.protocols && { protocols: p.protocols }) });
               }),
             );
@@ -339,6 +352,8 @@ export class WebSocketClient {
         this.store.opened(event.protocol);
         this.settleInFlight(undefined); // a previous connection that ended with no close event
         this.inFlight = new InFlight();
+        // Not tracked in flight: credentials of this connection must not be requeued for the next one.
+        if (this.firstMessage !== undefined) event.socket.send(this.firstMessage);
         this.queue?.flush((data) => this.write(event.socket, data));
         break;
       case 'close':

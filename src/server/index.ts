@@ -7,6 +7,8 @@ export type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
 export { MAX_TOPIC_LENGTH } from './topics';
 export { channels } from './channels';
 export type { ChannelAuthorizer, ChannelServer, ChannelsOptions, ChannelVerdict } from './channels';
+export { tokenFromProtocols, authenticateFirstMessage, TOKEN_PROTOCOL_PREFIX, DEFAULT_FIRST_MESSAGE_TIMEOUT_MS, UNAUTHORIZED_CLOSE_CODE } from './tokens';
+export type { FirstMessageOptions, FirstMessageVerdict, ProtocolsSource } from './tokens';
 export {
   ServeOptionsError,
   DEFAULT_PORT,
