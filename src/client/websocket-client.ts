@@ -10,12 +10,18 @@ import { keepAlive, type KeepAliveOptions } from '../operators/keep-alive';
 import { defaultShouldReconnect, reconnect, type ReconnectOptions } from '../operators/reconnect';
 import { InFlight } from './in-flight';
 import { SendQueue, type QueueOptions } from './send-queue';
+import { ClientCodec, type ClientCodecOptions } from '../messages/client-codec';
+import type { RequestOptions } from '../messages/requests';
+import type { EventOf, MessageEventOf, NoCodec } from '../messages/typed-events';
 
 /** A function with `connect`'s shape: `rxws/testing`'s `fakeConnect` is one. */
 export type ConnectFunction = (url: string | URL, options?: ConnectOptions) => Observable<WebSocketEvent>;
 
-/** Options of `WebSocketClient`: `connect`'s options plus the policies. */
-export interface WebSocketClientOptions extends ConnectOptions {
+/**
+ * Options of `WebSocketClient`: `connect`'s options plus the policies, and optionally a codec and
+ * the message layer (requests) — see `ClientCodecOptions`.
+ */
+export interface WebSocketClientOptions<In = NoCodec, Out = SendData> extends ConnectOptions, ClientCodecOptions<In, Out> {
   /** Where to connect (`ws:`, `wss:`, or `http(s):` taken as `ws(s):`). */
   url: string | URL;
   /** Reconnection policy, or false for none. Default `{}`: on, with IXWebSocket's delays. */
@@ -33,9 +39,9 @@ export interface WebSocketClientOptions extends ConnectOptions {
 const isMessage = (e: WebSocketEvent): e is WebSocketMessageEvent => e.type === 'message';
 
 /** A message `send` took that will not be delivered (or may not have been): see `undelivered$`. */
-export interface UndeliveredMessage {
+export interface UndeliveredMessage<Out = SendData> {
   /** The message as given to `send`. */
-  readonly data: SendData;
+  readonly data: Out;
   /** What happened, naming the close of the connection. */
   readonly reason: string;
   /**
@@ -63,20 +69,25 @@ export interface UndeliveredMessage {
  * client.send('hello'); // queued until open
  * // later: client.stop();
  */
-export class WebSocketClient {
-  /** Every event of every connection: open, message, ping, pong, close, and error before each retry. Hot. */
-  readonly events$: Observable<WebSocketEvent>;
+export class WebSocketClient<In = NoCodec, Out = SendData> {
+  /**
+   * Every event of every connection: open, message, ping, pong, close, and error before each retry.
+   * Hot. With a codec, messages carry decoded values and undecodable ones are `decodeError` events.
+   */
+  readonly events$: Observable<EventOf<In, Out>>;
   /** The `message` events of `events$`. */
-  readonly messages$: Observable<WebSocketMessageEvent>;
+  readonly messages$: Observable<MessageEventOf<In, Out>>;
   /**
    * Messages `send` took that a connection died with before writing them, and that the send
    * queue could not take back (there is none, or it is full); and, queue or not, messages the
    * connection died in the middle of writing (`maybeSent`). Reported before that connection's
    * `close` event. Hot: subscribe before `start()`.
    */
-  readonly undelivered$: Observable<UndeliveredMessage>;
+  readonly undelivered$: Observable<UndeliveredMessage<Out>>;
   private readonly subject = new Subject<WebSocketEvent>();
-  private readonly undelivered = new Subject<UndeliveredMessage>();
+  private readonly undelivered = new Subject<UndeliveredMessage<Out>>();
+  /** The codec and message layer, when there is a codec. */
+  private readonly codec: ClientCodec | undefined;
   private readonly queue: SendQueue | undefined;
   /** The open connection's messages not yet reported written. */
   private inFlight: InFlight | undefined;
@@ -90,13 +101,33 @@ export class WebSocketClient {
   private failures = 0;
   private readonly pipeline: (url: string) => Observable<WebSocketEvent>;
 
-  constructor(private readonly options: WebSocketClientOptions) {
+  constructor(private readonly options: WebSocketClientOptions<In, Out>) {
     this.currentUrl = parseWebSocketUrl(options.url).href;
+    this.codec = ClientCodec.from(options);
     this.queue = options.queue ? new SendQueue(options.queue.maxMessages) : undefined;
     this.pipeline = this.buildPipeline();
-    this.events$ = this.subject.asObservable();
-    this.messages$ = this.events$.pipe(filter(isMessage));
+    this.events$ = this.subject.asObservable() as Observable<EventOf<In, Out>>;
+    this.messages$ = this.subject.pipe(filter(isMessage)) as Observable<MessageEventOf<In, Out>>;
     this.undelivered$ = this.undelivered.asObservable();
+  }
+
+  /**
+   * Sends a request to the server's handler `target` and emits its reply: one value, or every
+   * value of a streamed reply, then completes. Errors with the server's error (its `code`,
+   * `message`, `data`), REQUEST_TIMEOUT, TOO_MANY_REQUESTS or CONNECTION_LOST (a `MessageError`).
+   * Unsubscribing before the end cancels it on the server. Cold: each subscription is one request.
+   * Made while disconnected, it is sent on the next open; sent on a connection that dies, it is
+   * sent again (same id) while `retries` remain, and the server runs its handler once. Needs the
+   * `messaging` option (docs/messages.md).
+   *
+   * @example
+   * const client = new WebSocketClient({ url: 'ws://127.0.0.1:8008', codec: json(), messaging: true });
+   * client.start();
+   * client.request<number>('add', { a: 2, b: 3 }, { timeoutMs: 5000 }).subscribe((sum) => console.log(sum));
+   * client.request<string>('tail', { file: 'app.log' }).subscribe((line) => console.log(line)); // a stream
+   */
+  request<R = unknown>(target: string, body?: unknown, options?: RequestOptions): Observable<R> {
+    return ClientCodec.request<R>(this.codec, target, body, options);
   }
 
   /** The URL of the next `start()`. Setting it checks it (a bad URL throws a WebSocketError) and does not touch a running connection. */
@@ -151,6 +182,7 @@ export class WebSocketClient {
   stop(code: number = CloseCode.NORMAL, reason = ''): void {
     assertCloseArgs(code, reason);
     this.restartPending = false;
+    this.codec?.stopped();
     if (this.running === undefined || this.running.closed || this.state === CLOSING) return;
     if (this.socket !== undefined && this.state === OPEN) {
       this.stopping = true;
@@ -167,16 +199,17 @@ export class WebSocketClient {
    * is full (false: the message is not taken); without a queue, returns false. A message taken
    * that the connection dies with before writing it goes back to the queue, or to `undelivered$`.
    */
-  send(data: SendData): boolean {
+  send(data: Out): boolean {
     if (this.state === OPEN && this.socket !== undefined && this.write(this.socket, data)) return true;
-    return this.queue?.push(data) ?? false;
+    return this.queue?.push(data as SendData) ?? false;
   }
 
   /** Hands `data` to the socket, watching for its write report. */
-  private write(socket: SocketHandle, data: SendData): boolean {
+  private write(socket: SocketHandle, data: Out): boolean {
     const inFlight = (this.inFlight ??= new InFlight());
-    inFlight.push(data); // first: a socket may report during send
-    if (socket.send(data, inFlight.onWritten)) return true;
+    inFlight.push(data as SendData); // first: a socket may report during send
+    // With a codec the socket is a TypedSocket: it encodes `data`.
+    if (socket.send(data as SendData, inFlight.onWritten)) return true;
     inFlight.popLast();
     return false;
   }
@@ -193,18 +226,19 @@ export class WebSocketClient {
     const { unwritten, maybeSent } = inFlight.end();
     const how = close === undefined ? 'the connection ended' : `the connection closed (${close.code}${close.reason ? ` ${close.reason}` : ''})`;
     for (const data of maybeSent) {
-      this.undelivered.next({ data, maybeSent: true, reason: `Maybe not delivered: ${how} while it was being written; part or all of it may have reached the peer` });
+      this.undelivered.next({ data: data as Out, maybeSent: true, reason: `Maybe not delivered: ${how} while it was being written; part or all of it may have reached the peer` });
     }
     const requeued = this.queue?.requeue(unwritten) ?? 0;
     const why = this.queue === undefined ? 'there is no send queue' : `the send queue is full (maxMessages ${this.queue.maxMessages})`;
     for (let i = requeued; i < unwritten.length; i++) {
-      this.undelivered.next({ data: unwritten[i], maybeSent: false, reason: `Not sent: ${how} before it was written, and ${why}` });
+      this.undelivered.next({ data: unwritten[i] as Out, maybeSent: false, reason: `Not sent: ${how} before it was written, and ${why}` });
     }
   }
 
   /** Builds the policies once, so that bad options throw from the constructor. */
   private buildPipeline(): (url: string) => Observable<WebSocketEvent> {
-    const { reconnect: reconnectOptions = {}, keepAlive: keepAliveOptions = false, scheduler, queue: _q, connect: connectFn = realConnect, url: _u, ...connectOptions } = this.options;
+    const { reconnect: reconnectOptions = {}, keepAlive: keepAliveOptions = false, scheduler, queue: _q, connect: connectFn = realConnect, url: _u, codec: _c, decodeErrors: _d, messaging: _m, ...connectOptions } = this.options;
+    const decode = this.codec?.decoder() ?? identity;
     const heartbeat = keepAliveOptions === false ? identity : keepAlive({ scheduler, ...keepAliveOptions });
     const shouldReconnect = (reconnectOptions && reconnectOptions.shouldReconnect) || defaultShouldReconnect;
     const retry = reconnectOptions === false
@@ -213,7 +247,7 @@ export class WebSocketClient {
     return (url) =>
       defer(() => {
         this.state = CONNECTING;
-        return connectFn(url, connectOptions).pipe(heartbeat);
+        return connectFn(url, connectOptions).pipe(heartbeat, decode) as Observable<WebSocketEvent>;
       }).pipe(retry);
   }
 
@@ -225,7 +259,7 @@ export class WebSocketClient {
         this.failures = 0;
         this.settleInFlight(undefined); // a previous connection that ended with no close event
         this.inFlight = new InFlight();
-        this.queue?.flush((data) => this.write(event.socket, data));
+        this.queue?.flush((data) => this.write(event.socket, data as Out));
         break;
       case 'close':
         this.state = CLOSED;
