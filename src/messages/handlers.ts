@@ -105,6 +105,11 @@ export class RequestRunner<C> {
     return n;
   }
 
+  /** Stops every handler and forgets every session (the server closed). */
+  dispose(): void {
+    for (const runs of [...this.sessions.values()]) for (const run of [...runs.values()]) this.forget(run);
+  }
+
   /** A `req` from `target` (of `session`, '' for none) on `connection`. */
   request(req: ReqEnvelope, target: RunTarget, session: string, connection: C): void {
     const known = session === '' ? undefined : this.sessions.get(session)?.get(req.id);

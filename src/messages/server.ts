@@ -271,7 +271,7 @@ function wrapServer<In, Out>(server: WebSocketServer, options: ServerCodecOption
   return {
     listening: server.listening,
     errors$: server.errors$,
-    close: () => server.close(),
+    close: () => server.close().then(() => runner?.dispose()),
     raw: server,
     connections$: connections.asObservable(),
     clients,
