@@ -66,3 +66,7 @@ export {
   readEnvelope,
 } from './messages/envelope';
 export type { Envelope, EnvelopeKind, MessageErrorCode, MessageErrorInit, Position, ReadResult } from './messages/envelope';
+export type { ClientCodecOptions } from './messages/client-codec';
+export type { MessagingOptions } from './messages/client-messaging';
+export { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_RETRIES } from './messages/requests';
+export type { RequestOptions, RequesterOptions } from './messages/requests';

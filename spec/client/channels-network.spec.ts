@@ -1,7 +1,7 @@
 // Channels on real sockets: rxws's client against rxws's server on loopback.
 import { randomBytes } from 'node:crypto';
 import { filter, firstValueFrom, from, Subject, take, toArray, type Observable, type Subscription } from 'rxjs';
-import { MessageError, WebSocketClient, type WebSocketErrorEvent } from 'rxws';
+import { json, MessageError, WebSocketClient, type WebSocketClientOptions, type WebSocketErrorEvent } from 'rxws';
 import { redisAdapter } from 'rxws/redis';
 import { channels, serve, type BroadcastAdapter, type ChannelsOptions, type ServerConnection, type WebSocketServer } from 'rxws/server';
 import { RedisServer } from '../scale/redis-server';
@@ -31,15 +31,15 @@ describe('channels on a real network', () => {
     servers.push(server);
     const hub = channels(server, options);
     // Every envelope kind the server receives, with its connection (subscribed at emission, as channels() is).
-    const kinds$ = new Subject<{ conn: ServerConnection; k: unknown }>();
+    const kinds$ = new Subject<{ conn: ServerConnection; k: unknown; id?: unknown }>();
     subscriptions.push(server.connections$.subscribe((conn) =>
-      conn.messages$.subscribe((m) => typeof m.data === 'string' && m.data.startsWith('{') && kinds$.next({ conn, k: (JSON.parse(m.data) as { k?: unknown }).k })),
+      conn.messages$.subscribe((m) => typeof m.data === 'string' && m.data.startsWith('{') && kinds$.next({ conn, ...(JSON.parse(m.data) as { k?: unknown; id?: unknown }) })),
     ));
     const address = await server.listening;
     return { server, hub, kinds$, url: `ws://127.0.0.1:${address.port}`, port: address.port };
   }
 
-  function client(options: ConstructorParameters<typeof WebSocketClient>[0]): WebSocketClient {
+  function client(options: WebSocketClientOptions): WebSocketClient {
     const c = new WebSocketClient({ reconnect: { minWaitMs: 10, maxWaitMs: 50 }, ...options });
     clients.push(c);
     return c;
@@ -153,6 +153,24 @@ describe('channels on a real network', () => {
     hub.publish('private', 'for fresh eyes');
     expect(await value).toBe('for fresh eyes');
     expect(tokens).toEqual([]);
+  });
+
+  it('a client with a codec and the message layer (requests) uses the same channels, ids shared with requests', async () => {
+    const { hub, kinds$, url } = await start({ authorize: (_conn, name) => name !== 'closed' || { reason: 'closed for today' } });
+    const c = new WebSocketClient({ url, codec: json(), messaging: true, reconnect: { minWaitMs: 10, maxWaitMs: 50 } });
+    clients.push(c as unknown as WebSocketClient);
+    const news = firstValueFrom(c.channel<{ headline: string }>('news'));
+    const refusal = firstValueFrom(c.channel('closed')).catch((e: unknown) => e);
+    const subs = firstValueFrom(kinds$.pipe(filter((e) => e.k === 'sub'), take(2), toArray()));
+    c.request('anything').subscribe().unsubscribe(); // takes id 1 before any connection
+    const plain: unknown[] = [];
+    subscriptions.push(c.messages$.subscribe((m) => plain.push(m.data)));
+    c.start();
+    expect((await subs).map((e) => e.id)).toEqual([2, 3]);
+    expect(await refusal).toMatchObject({ code: 'CHANNEL_REFUSED', message: "Channel 'closed' refused: closed for today" });
+    hub.publish('news', { headline: 'typed' });
+    expect(await news).toEqual({ headline: 'typed' });
+    expect(plain).toEqual([]); // channel envelopes are taken by the layer, not shown as messages
   });
 
   it('across instances through the Redis adapter: published on B, received by a subscriber on A', async () => {

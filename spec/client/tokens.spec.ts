@@ -1,7 +1,7 @@
 // The two ways a browser carries a token (it cannot set headers), on real sockets: in a
 // subprotocol, and in the first message. Each token expires once and is replaced on the next try.
 import { filter, firstValueFrom, type Subscription } from 'rxjs';
-import { WebSocketClient, type WebSocketCloseEvent, type WebSocketErrorEvent, type WebSocketOpenEvent } from 'rxws';
+import { WebSocketClient, type WebSocketClientOptions, type WebSocketCloseEvent, type WebSocketErrorEvent, type WebSocketOpenEvent } from 'rxws';
 import { authenticateFirstMessage, channels, serve, tokenFromProtocols, type ServerConnection, type WebSocketServer } from 'rxws/server';
 
 jest.setTimeout(30_000);
@@ -18,7 +18,7 @@ describe('tokens from browsers', () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
-  function client(options: ConstructorParameters<typeof WebSocketClient>[0]): WebSocketClient {
+  function client(options: WebSocketClientOptions): WebSocketClient {
     const c = new WebSocketClient({ reconnect: { minWaitMs: 10, maxWaitMs: 50 }, ...options });
     clients.push(c);
     return c;

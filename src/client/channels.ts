@@ -1,17 +1,37 @@
 // Client channels over the rxws envelope (docs/protocol.md: sub, subok, unsub, pub, err):
 // refcounted per name, subscribed again on every open.
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
-import type { SendData, WebSocketEvent } from '../observables/events';
+import type { WebSocketEvent, WebSocketMessageEvent } from '../observables/events';
 import type { Codec } from '../messages/codecs';
-import { MessageError, MAX_NAME_LENGTH, readEnvelope, writeEnvelope, type Envelope } from '../messages/envelope';
+import { envelopeProblem, MessageError, MAX_NAME_LENGTH, readEnvelope, type Envelope } from '../messages/envelope';
 
-/** What the channels need of a client: its events, a way to send, and whether it is open. */
+/** What the channels need of a client: its events, a way to send envelopes, whether it is open. */
 export interface ChannelHost {
+  /** The client's events: `open` subscribes again, `close` forgets the ids, `message` is read with `readEnvelope`. */
   readonly events$: Observable<WebSocketEvent>;
-  send(data: SendData): boolean;
+  sendEnvelope(envelope: Envelope): boolean;
   readonly isOpen: () => boolean;
   /** The next id of the client's id space (shared with requests, so an `err` names one of them). */
   readonly nextId: () => number;
+  /**
+   * The envelope a message event carries, if any. Undefined when a message layer reads the
+   * frames and hands the envelopes to `Channels.receive` itself.
+   */
+  readonly readEnvelope?: (event: WebSocketMessageEvent) => Envelope | undefined;
+}
+
+/** Reads envelopes from frames with `codec` (a client without a codec); other frames give undefined. */
+export function frameReader(codec: Codec<unknown, unknown>): (event: WebSocketMessageEvent) => Envelope | undefined {
+  return (event) => {
+    if (typeof event.data !== 'string' && !(event.data instanceof Uint8Array)) return undefined;
+    const read = readEnvelope(codec, event.data, event.binary);
+    return read.ok ? read.envelope : undefined;
+  };
+}
+
+/** Reads envelopes from decoded values (a client with a codec and no message layer). */
+export function valueReader(event: WebSocketMessageEvent): Envelope | undefined {
+  return envelopeProblem(event.data) === undefined ? (event.data as unknown as Envelope) : undefined;
 }
 
 /** One channel name's subscribers and its current subscription on the wire. */
@@ -39,10 +59,7 @@ export class Channels {
   private readonly channels = new Map<string, Channel>();
   private watching: Subscription | undefined;
 
-  constructor(
-    private readonly host: ChannelHost,
-    private readonly codec: Codec<unknown, unknown>,
-  ) {}
+  constructor(private readonly host: ChannelHost) {}
 
   /** A cold Observable of `name`'s publications; see WebSocketClient.channel. */
   channel<T>(name: string): Observable<T> {
@@ -84,9 +101,9 @@ export class Channels {
           for (const channel of this.channels.values()) channel.id = 0;
           break;
         case 'message': {
-          const read = readEnvelope(this.codec, event.data, event.binary);
           // Frames that are not envelopes are the application's own messages: not ours to judge.
-          if (read.ok) this.receive(read.envelope);
+          const envelope = this.host.readEnvelope?.(event);
+          if (envelope !== undefined) this.receive(envelope);
           break;
         }
       }
@@ -98,19 +115,24 @@ export class Channels {
     this.send({ k: 'sub', id: channel.id, channel: channel.name });
   }
 
-  private receive(envelope: Envelope): void {
+  /** Takes a channel envelope (`pub`, `subok`, `err` of a subscription); true when it was one. */
+  receive(envelope: Envelope): boolean {
     if (envelope.k === 'pub') {
       const channel = this.channels.get(envelope.channel);
-      if (channel === undefined || channel.id === 0) return;
-      for (const subscriber of [...channel.subscribers]) subscriber.next(envelope.body);
-    } else if (envelope.k === 'err' && envelope.id !== undefined) {
+      if (channel !== undefined && channel.id !== 0) for (const subscriber of [...channel.subscribers]) subscriber.next(envelope.body);
+      return true;
+    }
+    if (envelope.k === 'subok') return true;
+    if (envelope.k === 'err' && envelope.id !== undefined) {
       const channel = this.byId(envelope.id);
-      if (channel === undefined) return;
+      if (channel === undefined) return false;
       this.channels.delete(channel.name);
       channel.id = 0;
       const error = new MessageError({ code: envelope.code, message: envelope.message, data: envelope.data });
       for (const subscriber of [...channel.subscribers]) subscriber.error(error);
+      return true;
     }
+    return false;
   }
 
   private byId(id: number): Channel | undefined {
@@ -119,6 +141,6 @@ export class Channels {
   }
 
   private send(envelope: Envelope): void {
-    this.host.send(writeEnvelope(this.codec, envelope));
+    this.host.sendEnvelope(envelope);
   }
 }

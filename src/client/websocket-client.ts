@@ -11,20 +11,24 @@ import { defaultShouldReconnect, reconnect, type ReconnectCause, type ReconnectO
 import { InFlight } from './in-flight';
 import { browserNetworkStatus } from './network';
 import { checkFirstMessage, isFixed, resolveParameters, type ParameterSources, type PerTry } from './parameters';
-import { Channels } from './channels';
+import { Channels, frameReader, valueReader } from './channels';
 import { multiplex, type MultiplexOptions } from './multiplex';
 import { json } from '../messages/codecs';
 import { closeProblem, ConnectionStateStore, errorProblem, type ConnectionProblem, type ConnectionState } from './state';
 import { SendQueue, type QueueOptions } from './send-queue';
+import { ClientCodec, type ClientCodecOptions } from '../messages/client-codec';
+import type { RequestOptions } from '../messages/requests';
+import type { EventOf, MessageEventOf, NoCodec } from '../messages/typed-events';
 
 /** A function with `connect`'s shape: `rxws/testing`'s `fakeConnect` is one. */
 export type ConnectFunction = (url: string | URL, options?: ConnectOptions) => Observable<WebSocketEvent>;
 
 /**
  * Options of `WebSocketClient`: `connect`'s options plus the policies. `url`, `headers` and
- * `protocols` may be functions evaluated before every try (see `PerTry`).
+ * `protocols` may be functions evaluated before every try (see `PerTry`); optionally a codec
+ * and the message layer (requests) — see `ClientCodecOptions`.
  */
-export interface WebSocketClientOptions extends Omit<ConnectOptions, 'headers' | 'protocols'> {
+export interface WebSocketClientOptions<In = NoCodec, Out = SendData> extends Omit<ConnectOptions, 'headers' | 'protocols'>, ClientCodecOptions<In, Out> {
   /** Where to connect (`ws:`, `wss:`, or `http(s):` taken as `ws(s):`), or a function giving it before each try. */
   url: PerTry<string | URL>;
   /** Extra handshake headers (Node only), or a function giving them before each try: a fresh token per reconnect. */
@@ -58,9 +62,9 @@ export interface WebSocketClientOptions extends Omit<ConnectOptions, 'headers' |
 const isMessage = (e: WebSocketEvent): e is WebSocketMessageEvent => e.type === 'message';
 
 /** A message `send` took that will not be delivered (or may not have been): see `undelivered$`. */
-export interface UndeliveredMessage {
+export interface UndeliveredMessage<Out = SendData> {
   /** The message as given to `send`. */
-  readonly data: SendData;
+  readonly data: Out;
   /** What happened, naming the close of the connection. */
   readonly reason: string;
   /**
@@ -88,20 +92,25 @@ export interface UndeliveredMessage {
  * client.send('hello'); // queued until open
  * // later: client.stop();
  */
-export class WebSocketClient {
-  /** Every event of every connection: open, message, ping, pong, close, and error before each retry. Hot. */
-  readonly events$: Observable<WebSocketEvent>;
+export class WebSocketClient<In = NoCodec, Out = SendData> {
+  /**
+   * Every event of every connection: open, message, ping, pong, close, and error before each retry.
+   * Hot. With a codec, messages carry decoded values and undecodable ones are `decodeError` events.
+   */
+  readonly events$: Observable<EventOf<In, Out>>;
   /** The `message` events of `events$`. */
-  readonly messages$: Observable<WebSocketMessageEvent>;
+  readonly messages$: Observable<MessageEventOf<In, Out>>;
   /**
    * Messages `send` took that a connection died with before writing them, and that the send
    * queue could not take back (there is none, or it is full); and, queue or not, messages the
    * connection died in the middle of writing (`maybeSent`). Reported before that connection's
    * `close` event. Hot: subscribe before `start()`.
    */
-  readonly undelivered$: Observable<UndeliveredMessage>;
+  readonly undelivered$: Observable<UndeliveredMessage<Out>>;
   private readonly subject = new Subject<WebSocketEvent>();
-  private readonly undelivered = new Subject<UndeliveredMessage>();
+  private readonly undelivered = new Subject<UndeliveredMessage<Out>>();
+  /** The codec and message layer, when there is a codec. */
+  private readonly codec: ClientCodec | undefined;
   private readonly queue: SendQueue | undefined;
   /** The open connection's messages not yet reported written. */
   private inFlight: InFlight | undefined;
@@ -125,13 +134,14 @@ export class WebSocketClient {
   /** The close of the current connection, for the state once the policy gives up. */
   private lastClose: WebSocketCloseEvent | undefined;
 
-  constructor(private readonly options: WebSocketClientOptions) {
+  constructor(private readonly options: WebSocketClientOptions<In, Out>) {
     this.urlSource = options.url;
     this.currentUrl = typeof options.url === 'function' ? '' : parseWebSocketUrl(options.url).href;
+    this.codec = ClientCodec.from(options);
     this.queue = options.queue ? new SendQueue(options.queue.maxMessages) : undefined;
     this.pipeline = this.buildPipeline();
-    this.events$ = this.subject.asObservable();
-    this.messages$ = this.events$.pipe(filter(isMessage));
+    this.events$ = this.subject.asObservable() as Observable<EventOf<In, Out>>;
+    this.messages$ = this.subject.pipe(filter(isMessage)) as Observable<MessageEventOf<In, Out>>;
     this.undelivered$ = this.undelivered.asObservable();
     this.state$ = this.store.state$;
   }
@@ -146,6 +156,25 @@ export class WebSocketClient {
    * });
    */
   readonly state$: Observable<ConnectionState>;
+
+  /**
+   * Sends a request to the server's handler `target` and emits its reply: one value, or every
+   * value of a streamed reply, then completes. Errors with the server's error (its `code`,
+   * `message`, `data`), REQUEST_TIMEOUT, TOO_MANY_REQUESTS or CONNECTION_LOST (a `MessageError`).
+   * Unsubscribing before the end cancels it on the server. Cold: each subscription is one request.
+   * Made while disconnected, it is sent on the next open; sent on a connection that dies, it is
+   * sent again (same id) while `retries` remain, and the server runs its handler once. Needs the
+   * `messaging` option (docs/messages.md).
+   *
+   * @example
+   * const client = new WebSocketClient({ url: 'ws://127.0.0.1:8008', codec: json(), messaging: true });
+   * client.start();
+   * client.request<number>('add', { a: 2, b: 3 }, { timeoutMs: 5000 }).subscribe((sum) => console.log(sum));
+   * client.request<string>('tail', { file: 'app.log' }).subscribe((line) => console.log(line)); // a stream
+   */
+  request<R = unknown>(target: string, body?: unknown, options?: RequestOptions): Observable<R> {
+    return ClientCodec.request<R>(this.codec, target, body, options);
+  }
 
   /**
    * The URL of the next `start()`; with a url function, the URL of the last try ('' before the
@@ -207,6 +236,7 @@ export class WebSocketClient {
   stop(code: number = CloseCode.NORMAL, reason = ''): void {
     assertCloseArgs(code, reason);
     this.restartPending = false;
+    this.codec?.stopped();
     if (this.running === undefined || this.running.closed || this.state === CLOSING) return;
     if (this.socket !== undefined && this.state === OPEN) {
       this.stopping = true;
@@ -223,9 +253,9 @@ export class WebSocketClient {
    * is full (false: the message is not taken); without a queue, returns false. A message taken
    * that the connection dies with before writing it goes back to the queue, or to `undelivered$`.
    */
-  send(data: SendData): boolean {
+  send(data: Out): boolean {
     if (this.state === OPEN && this.socket !== undefined && this.write(this.socket, data)) return true;
-    return this.queue?.push(data) ?? false;
+    return this.queue?.push(data as SendData) ?? false;
   }
 
   /**
@@ -244,18 +274,32 @@ export class WebSocketClient {
    * client.start();
    */
   channel<T = unknown>(name: string): Observable<T> {
-    this.channelSet ??= new Channels(
-      { events$: this.events$, send: (data) => this.send(data), isOpen: () => this.state === OPEN, nextId: () => ++this.lastId },
-      json(),
-    );
+    this.channelSet ??= this.makeChannels();
     return this.channelSet.channel<T>(name);
+  }
+
+  /** Channels over the message layer when there is one, else over the codec's values or raw JSON frames. */
+  private makeChannels(): Channels {
+    const host = { events$: this.subject.asObservable(), isOpen: () => this.state === OPEN };
+    const messaging = this.codec?.messaging;
+    if (messaging !== undefined) {
+      const channels = new Channels({ ...host, sendEnvelope: (e) => messaging.sendEnvelope(e), nextId: () => messaging.requester.allocateId() });
+      messaging.addHandler((envelope) => channels.receive(envelope));
+      return channels;
+    }
+    if (this.codec !== undefined) {
+      // The codec encodes what send is given: hand it the envelope as a value.
+      return new Channels({ ...host, sendEnvelope: (e) => this.send(e as Out), nextId: () => ++this.lastId, readEnvelope: valueReader });
+    }
+    const frames = json();
+    return new Channels({ ...host, sendEnvelope: (e) => this.send(frames.encode(e) as Out), nextId: () => ++this.lastId, readEnvelope: frameReader(frames) });
   }
 
   /**
    * RxJS `WebSocketSubject.multiplex`, for servers with their own subscribe messages: each
    * subscription sends `subMsg()` (at once when open, and again after every reconnect), emits
    * the messages `messageFilter` accepts, and sends `unsubMsg()` when it ends. Values are JSON
-   * unless `options` say otherwise.
+   * unless `options` say otherwise; with a `codec`, the codec's values as they are.
    *
    * @example
    * const ticks$ = client.multiplex<{ symbol: string; price: number }>(
@@ -265,14 +309,17 @@ export class WebSocketClient {
    * );
    */
   multiplex<T = unknown>(subMsg: () => unknown, unsubMsg: () => unknown, messageFilter: (value: T) => boolean, options?: MultiplexOptions<T>): Observable<T> {
-    return multiplex<T>({ events$: this.events$, send: (data) => this.send(data), isOpen: () => this.state === OPEN }, subMsg, unsubMsg, messageFilter, options);
+    // With a codec, values are already decoded and send encodes: pass them as they are.
+    const defaults: MultiplexOptions<T> = this.codec === undefined ? {} : { serializer: (value) => value as SendData, deserializer: (event) => event.data as unknown as T };
+    return multiplex<T>({ events$: this.subject.asObservable(), send: (data) => this.send(data as Out), isOpen: () => this.state === OPEN }, subMsg, unsubMsg, messageFilter, { ...defaults, ...options });
   }
 
   /** Hands `data` to the socket, watching for its write report. */
-  private write(socket: SocketHandle, data: SendData): boolean {
+  private write(socket: SocketHandle, data: Out): boolean {
     const inFlight = (this.inFlight ??= new InFlight());
-    inFlight.push(data); // first: a socket may report during send
-    if (socket.send(data, inFlight.onWritten)) return true;
+    inFlight.push(data as SendData); // first: a socket may report during send
+    // With a codec the socket is a TypedSocket: it encodes `data`.
+    if (socket.send(data as SendData, inFlight.onWritten)) return true;
     inFlight.popLast();
     return false;
   }
@@ -289,12 +336,12 @@ export class WebSocketClient {
     const { unwritten, maybeSent } = inFlight.end();
     const how = close === undefined ? 'the connection ended' : `the connection closed (${close.code}${close.reason ? ` ${close.reason}` : ''})`;
     for (const data of maybeSent) {
-      this.undelivered.next({ data, maybeSent: true, reason: `Maybe not delivered: ${how} while it was being written; part or all of it may have reached the peer` });
+      this.undelivered.next({ data: data as Out, maybeSent: true, reason: `Maybe not delivered: ${how} while it was being written; part or all of it may have reached the peer` });
     }
     const requeued = this.queue?.requeue(unwritten) ?? 0;
     const why = this.queue === undefined ? 'there is no send queue' : `the send queue is full (maxMessages ${this.queue.maxMessages})`;
     for (let i = requeued; i < unwritten.length; i++) {
-      this.undelivered.next({ data: unwritten[i], maybeSent: false, reason: `Not sent: ${how} before it was written, and ${why}` });
+      this.undelivered.next({ data: unwritten[i] as Out, maybeSent: false, reason: `Not sent: ${how} before it was written, and ${why}` });
     }
   }
 
@@ -302,9 +349,10 @@ export class WebSocketClient {
   private buildPipeline(): (url: PerTry<string | URL>) => Observable<WebSocketEvent> {
     const {
       reconnect: reconnectOptions = {}, keepAlive: keepAliveOptions = false, scheduler, queue: _q, connect: connectFn = realConnect,
-      url: _u, headers, protocols, firstMessage, network = browserNetworkStatus(), ...connectOptions
+      url: _u, headers, protocols, firstMessage, network = browserNetworkStatus(), codec: _c, decodeErrors: _d, messaging: _m, ...connectOptions
     } = this.options;
     const fixedFirst = typeof firstMessage === 'function' || firstMessage === undefined ? undefined : checkFirstMessage(firstMessage);
+    const decode = this.codec?.decoder() ?? identity;
     const heartbeat = keepAliveOptions === false ? identity : keepAlive({ scheduler, ...keepAliveOptions });
     const shouldReconnect = (reconnectOptions && reconnectOptions.shouldReconnect) || defaultShouldReconnect;
     const online$ = network === false ? undefined : network;
@@ -330,7 +378,7 @@ export class WebSocketClient {
       return defer(() => {
         this.state = CONNECTING;
         this.store.trying();
-        return tryOnce().pipe(heartbeat);
+        return tryOnce().pipe(heartbeat, decode) as Observable<WebSocketEvent>;
       }).pipe(retry);
     };
   }
@@ -354,7 +402,7 @@ export class WebSocketClient {
         this.inFlight = new InFlight();
         // Not tracked in flight: credentials of this connection must not be requeued for the next one.
         if (this.firstMessage !== undefined) event.socket.send(this.firstMessage);
-        this.queue?.flush((data) => this.write(event.socket, data));
+        this.queue?.flush((data) => this.write(event.socket, data as Out));
         break;
       case 'close':
         this.state = CLOSED;

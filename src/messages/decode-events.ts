@@ -22,6 +22,8 @@ export interface MessageLayer {
   opened(socket: SocketHandle, send: (value: unknown) => boolean): void;
   /** That connection has ended. */
   closed(): void;
+  /** A frame was refused (did not decode, or is not an envelope): e.g. tell the peer. */
+  rejected(error: MessageError): void;
 }
 
 /** The error type `unwrap` returns (not throws) for a frame it refuses. */
@@ -105,9 +107,10 @@ export function decodeEvents<In, Out>(codec: Codec<In, Out>, options: DecodeEven
             case 'open': {
               socket = new TypedSocket<Out>(event.socket, anyCodec, layer);
               const typed = socket;
-              subscriber.next({ type: 'open', url: event.url, headers: event.headers, protocol: event.protocol, socket: typed });
+              // The layer first: its hello goes before anything sent from an open handler.
               opened = true;
               layer?.opened(event.socket, (value) => typed.sendEncoded(value));
+              subscriber.next({ type: 'open', url: event.url, headers: event.headers, protocol: event.protocol, socket: typed });
               return;
             }
             case 'message': {
@@ -129,6 +132,7 @@ export function decodeEvents<In, Out>(codec: Codec<In, Out>, options: DecodeEven
                 return;
               }
               subscriber.next({ type: 'decodeError', error, raw: event.data, binary: event.binary, wireSize: event.wireSize, socket: typed });
+              layer?.rejected(error);
               if (closeOnError) event.socket.close(CloseCode.INVALID_PAYLOAD, error.code === 'DECODE_FAILED' ? 'Message did not decode' : 'Message is not an envelope');
               return;
             }

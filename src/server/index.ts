@@ -41,3 +41,6 @@ export type {
 } from './types';
 export type { TlsOptions } from '../observables/options';
 export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../observables/events';
+export { MessageConnection } from '../messages/server';
+export type { MessageServer, ServerCodecOptions } from '../messages/server';
+export type { RequestContext, RequestHandler, RequestHandlers, ServerMessagingOptions } from '../messages/handlers';
