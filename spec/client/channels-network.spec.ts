@@ -31,7 +31,7 @@ describe('channels on a real network', () => {
     servers.push(server);
     const hub = channels(server, options);
     // Every envelope kind the server receives, with its connection (subscribed at emission, as channels() is).
-    const kinds$ = new Subject<{ conn: ServerConnection; k: unknown; id?: unknown }>();
+    const kinds$ = new Subject<{ conn: ServerConnection; k?: unknown; id?: unknown }>();
     subscriptions.push(server.connections$.subscribe((conn) =>
       conn.messages$.subscribe((m) => typeof m.data === 'string' && m.data.startsWith('{') && kinds$.next({ conn, ...(JSON.parse(m.data) as { k?: unknown; id?: unknown }) })),
     ));
