@@ -1,0 +1,125 @@
+// Channels in rxws's browser build (dist/browser) in Chromium against rxws's server: the token
+// rides in a subprotocol and is replaced on the next try, a channel survives a server restart,
+// and a refused channel errors with the reason.
+import type { Browser, Page } from 'playwright-core';
+import { channels, serve, staticFiles, tokenFromProtocols, type ChannelServer, type WebSocketServer } from 'rxws/server';
+import { launchChromium } from './chromium';
+import { buildPageRoot } from './page-root';
+
+interface LogEntry {
+  type: string;
+  status?: string;
+  httpStatus?: number;
+  protocol?: string;
+  channel?: string;
+  value?: unknown;
+  code?: string;
+  message?: string;
+  isMessageError?: boolean;
+}
+interface Page$ {
+  log: LogEntry[];
+  start(url: string, tokens: string[]): void;
+  subscribe(name: string): void;
+  stop(): void;
+}
+type W = { rxwsChannels: Page$; rxwsReady?: boolean };
+
+jest.setTimeout(60_000);
+
+describe('channels in the rxws browser build (Chromium)', () => {
+  let browser: Browser;
+  let page: Page;
+  let pageRoot: ReturnType<typeof buildPageRoot>;
+  let server: WebSocketServer | undefined;
+  let hub: ChannelServer;
+  const pageErrors: string[] = [];
+  const tokensSeen: Array<string | undefined> = [];
+
+  /** A server that accepts only the token 'fresh' (401 otherwise) and refuses channels under 'admin:'. */
+  async function startServer(port = 0): Promise<number> {
+    server = serve({
+      host: '127.0.0.1',
+      port,
+      protocols: ['app.v1'],
+      authorize: (request) => {
+        if (!request.url.startsWith('/ws')) return true;
+        const token = tokenFromProtocols(request);
+        tokensSeen.push(token);
+        return token === 'fresh' || { status: 401, reason: 'token expired' };
+      },
+      onRequest: staticFiles(pageRoot.root),
+    });
+    hub = channels(server, { authorize: (_conn, name) => !name.startsWith('admin:') || { reason: 'admins only' } });
+    return (await server.listening).port;
+  }
+
+  beforeAll(async () => {
+    pageRoot = buildPageRoot();
+    browser = await launchChromium();
+    page = await browser.newPage();
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    // The browser logs each failed try itself ('WebSocket connection to … failed'): expected here.
+    page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('WebSocket connection to') && pageErrors.push(m.text()));
+  });
+  afterEach(async () => {
+    await page.evaluate(() => (window as unknown as W).rxwsChannels?.stop()).catch(() => undefined);
+    await server?.close();
+    server = undefined;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    pageRoot?.remove();
+  });
+
+  async function waitFor(what: string, predicate: (log: LogEntry[]) => boolean): Promise<LogEntry[]> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const log = await page.evaluate(() => (window as unknown as W).rxwsChannels.log);
+      if (predicate(log)) return log;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Page log: ${JSON.stringify(log)}. Page errors: ${pageErrors.join(' | ') || 'none'}`);
+      await page.waitForTimeout(20); // polling the page's log, bounded by the deadline
+    }
+  }
+  const count = (log: LogEntry[], match: (e: LogEntry) => boolean): number => log.filter(match).length;
+
+  it('an expired token is replaced on the next try; a refused channel errors with the reason; a channel survives a restart', async () => {
+    const port = await startServer();
+    expect((await page.goto(`http://127.0.0.1:${port}/channels.html`))?.status()).toBe(200);
+    await page.waitForFunction(() => (window as unknown as W).rxwsReady === true);
+    await page.evaluate(([url]) => {
+      const app = (window as unknown as W).rxwsChannels;
+      app.start(url, ['expired', 'fresh']);
+      app.subscribe('news');
+      app.subscribe('admin:logs');
+    }, [`ws://127.0.0.1:${port}/ws`]);
+
+    // The first try is refused (401: a browser is not told the status), the second offers the fresh token and opens with app.v1.
+    let log = await waitFor('subscription accepted', (l) => l.some((e) => e.type === 'subok'));
+    const states = log.filter((e) => e.type === 'state');
+    expect(states.slice(0, 3).map((e) => e.status)).toEqual(['closed', 'connecting', 'reconnecting']);
+    expect(tokensSeen).toEqual(['expired', 'fresh']);
+    expect(states.find((e) => e.status === 'open')?.protocol).toBe('app.v1');
+    log = await waitFor('the refusal', (l) => l.some((e) => e.type === 'channel-error'));
+    expect(log.find((e) => e.type === 'channel-error')).toEqual({
+      type: 'channel-error', channel: 'admin:logs', code: 'CHANNEL_REFUSED', message: "Channel 'admin:logs' refused: admins only", isMessageError: true,
+    });
+    hub.publish('news', { n: 1 });
+    await waitFor('the first publication', (l) => l.some((e) => e.type === 'value'));
+
+    // Restart on the same port: the client reconnects (with the fresh token) and subscribes again.
+    await server?.close();
+    await waitFor('the drop', (l) => count(l, (e) => e.type === 'state' && e.status === 'reconnecting') >= 2);
+    await startServer(port);
+    await waitFor('the second subscription', (l) => count(l, (e) => e.type === 'subok') >= 2);
+    hub.publish('news', { n: 2 });
+    log = await waitFor('the second publication', (l) => count(l, (e) => e.type === 'value') >= 2);
+    expect(log.filter((e) => e.type === 'value')).toEqual([
+      { type: 'value', channel: 'news', value: { n: 1 } },
+      { type: 'value', channel: 'news', value: { n: 2 } },
+    ]);
+    expect(log.filter((e) => e.type === 'subok').map((e) => e.channel)).toEqual(['news', 'news']);
+    expect(tokensSeen).toEqual(['expired', 'fresh', 'fresh']);
+    expect(pageErrors).toEqual([]);
+  });
+});
