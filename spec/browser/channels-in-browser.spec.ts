@@ -9,7 +9,8 @@ import { buildPageRoot } from './page-root';
 interface LogEntry {
   type: string;
   status?: string;
-  httpStatus?: number;
+  retries?: number;
+  nextTryInMs?: number;
   protocol?: string;
   channel?: string;
   value?: unknown;
@@ -19,7 +20,7 @@ interface LogEntry {
 }
 interface Page$ {
   log: LogEntry[];
-  start(url: string, tokens: string[]): void;
+  start(url: string, tokens: string[], reconnect?: { minWaitMs: number; maxWaitMs: number }): void;
   subscribe(name: string): void;
   stop(): void;
 }
@@ -121,5 +122,20 @@ describe('channels in the rxws browser build (Chromium)', () => {
     expect(log.filter((e) => e.type === 'subok').map((e) => e.channel)).toEqual(['news', 'news']);
     expect(tokensSeen).toEqual(['expired', 'fresh', 'fresh']);
     expect(pageErrors).toEqual([]);
+  });
+
+  it("the browser's online event ends a long backoff wait at once (the default network source)", async () => {
+    const port = await startServer();
+    await page.goto(`http://127.0.0.1:${port}/channels.html`);
+    await page.waitForFunction(() => (window as unknown as W).rxwsReady === true);
+    await server?.close(); // nothing listens: the first try fails, and the next waits a minute
+    server = undefined;
+    await page.evaluate(([url]) => (window as unknown as W).rxwsChannels.start(url, ['fresh'], { minWaitMs: 60_000, maxWaitMs: 60_000 }), [`ws://127.0.0.1:${port}/ws`]);
+    await waitFor('the long wait', (l) => l.some((e) => e.status === 'reconnecting' && e.nextTryInMs === 60_000));
+    await page.context().setOffline(true);
+    await startServer(port);
+    await page.context().setOffline(false); // 'online': try now, with the backoff reset
+    const log = await waitFor('the open', (l) => l.some((e) => e.status === 'open'));
+    expect(log.filter((e) => e.type === 'state').map((e) => e.status)).toEqual(['closed', 'connecting', 'reconnecting', 'reconnecting', 'open']);
   });
 });
