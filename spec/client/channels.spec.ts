@@ -88,6 +88,17 @@ describe('WebSocketClient.channel()', () => {
     });
   });
 
+  it('once the last subscriber has left, a reconnect subscribes nothing', () => {
+    const connect = fakeConnect(server('-o-c|'), server('-o'));
+    const client = new WebSocketClient({ url: 'ws://x', connect });
+    testScheduler.run(({ expectObservable }) => {
+      client.start();
+      expectObservable(client.channel('news'), '^-!');
+    });
+    expect(sentOn(connect.tries[0].socket)).toEqual([{ k: 'sub', id: 1, channel: 'news' }, { k: 'unsub', channel: 'news' }]);
+    expect(sentOn(connect.tries[1].socket)).toEqual([]);
+  });
+
   it('refuses a bad name at once with a TypeError', () => {
     const client = new WebSocketClient({ url: 'ws://x', connect: fakeConnect(server('-o')) });
     expect(() => client.channel('')).toThrow(/channel\(\): a channel name must be a non-empty string of at most 256 characters, got ""/);
