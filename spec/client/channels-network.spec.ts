@@ -1,6 +1,6 @@
 // Channels on real sockets: rxws's client against rxws's server on loopback.
 import { randomBytes } from 'node:crypto';
-import { filter, firstValueFrom, from, Subject, take, toArray, type Observable, type Subscription } from 'rxjs';
+import { filter, firstValueFrom, from, Subject, switchMap, take, toArray, type Observable, type Subscription } from 'rxjs';
 import { json, MessageError, WebSocketClient, type WebSocketClientOptions, type WebSocketErrorEvent } from 'rxws';
 import { redisAdapter } from 'rxws/redis';
 import { channels, serve, type BroadcastAdapter, type ChannelsOptions, type ServerConnection, type WebSocketServer } from 'rxws/server';
@@ -171,6 +171,22 @@ describe('channels on a real network', () => {
     hub.publish('news', { headline: 'typed' });
     expect(await news).toEqual({ headline: 'typed' });
     expect(plain).toEqual([]); // channel envelopes are taken by the layer, not shown as messages
+  });
+
+  it('a server with a codec and handlers (serve({ codec, messaging })) serves channels and requests side by side', async () => {
+    const server = serve({ host: '127.0.0.1', port: 0, codec: json(), messaging: { handlers: { double: (body) => 2 * (body as number) } } });
+    servers.push(server as unknown as WebSocketServer);
+    const hub = channels(server);
+    const { port } = await server.listening;
+    const c = new WebSocketClient({ url: `ws://127.0.0.1:${port}`, codec: json(), messaging: true });
+    clients.push(c as unknown as WebSocketClient);
+    const news = firstValueFrom(c.channel<string>('news'));
+    const accepted = firstValueFrom(server.raw.connections$.pipe(switchMap((conn) => conn.messages$), filter((m) => String(m.data).includes('"sub"'))));
+    c.start();
+    expect(await firstValueFrom(c.request<number>('double', 21))).toBe(42);
+    await accepted; // channels() has answered it (it reads each frame before this test does)
+    hub.publish('news', 'both work');
+    expect(await news).toBe('both work');
   });
 
   it('across instances through the Redis adapter: published on B, received by a subscriber on A', async () => {

@@ -1,5 +1,6 @@
 // serve() with a codec: typed connections, and the server side of the envelope when `messaging` is on.
 // Server-only (imports the server's types), reached from src/server/serve.ts alone.
+import { servesChannels } from '../server/channels';
 import { Observable, Subject } from 'rxjs';
 import { CloseCode } from '../observables/constants';
 import type { SendData, SocketHandle, WebSocketCloseEvent, WriteCallback } from '../observables/events';
@@ -187,7 +188,8 @@ class ServerLayer<In, Out> implements MessageLayer, RunTarget {
         this.hello(envelope.v, envelope.session);
         return TAKEN;
       case 'sub':
-        this.send({ k: 'err', id: envelope.id, code: 'CHANNEL_REFUSED', message: `This server has no channels; '${envelope.channel}' cannot be subscribed` });
+        // With channels(server) the channels answer; without, nobody would.
+        if (!servesChannels(this.raw)) this.send({ k: 'err', id: envelope.id, code: 'CHANNEL_REFUSED', message: `This server has no channels; '${envelope.channel}' cannot be subscribed` });
         return TAKEN;
       case 'unsub':
         return TAKEN;

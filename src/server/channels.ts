@@ -37,6 +37,14 @@ export interface ChannelServer {
   close(): void;
 }
 
+/** Connections whose `sub`/`unsub` envelopes `channels()` answers (a message layer then leaves them alone). */
+const served = new WeakSet<ServerConnection>();
+
+/** Whether `channels()` answers this connection's subscriptions. */
+export function servesChannels(connection: ServerConnection): boolean {
+  return served.has(connection);
+}
+
 /** Subscriptions of one connection: the pending authorizations and the channels it is in. */
 interface ConnectionChannels {
   readonly pending: Map<string, Subscription>;
@@ -47,7 +55,8 @@ interface ConnectionChannels {
  * `subok` once `authorize` accepts (the connection joins the channel's topic) or with `err`
  * `CHANNEL_REFUSED` and the reason; `unsub` leaves the topic. `publish(name, body)` reaches the
  * subscribers, across processes through the server's adapter. Frames that are not sub/unsub
- * envelopes are left to the application.
+ * envelopes are left to the application. On a server with a `codec` and `messaging`, pass it as
+ * it is: the message layer then leaves `sub`/`unsub` to the channels (use the same codec here).
  *
  * @example
  * const hub = channels(server, {
@@ -55,13 +64,16 @@ interface ConnectionChannels {
  * });
  * setInterval(() => hub.publish('quotes:ACME', { price: Math.random() }), 1000);
  */
-export function channels(server: WebSocketServer, options: ChannelsOptions = {}): ChannelServer {
+export function channels(target: WebSocketServer | { readonly raw: WebSocketServer }, options: ChannelsOptions = {}): ChannelServer {
+  // A server with a codec (`serve({ codec, messaging })`) is served through the frames underneath.
+  const server = 'raw' in target ? target.raw : target;
   const { authorize = () => true, topicOf = (name: string) => name, codec = json(), onError } = options;
   if (typeof authorize !== 'function') throw new TypeError('channels(): authorize must be a function (connection, name) => boolean | { reason } | Promise | Observable');
   const watched = new Subscription();
 
   const attach = (connection: ServerConnection): void => {
     const state: ConnectionChannels = { pending: new Map() };
+    served.add(connection);
     const subscription = connection.messages$.subscribe({
       next: (message) => {
         const read = readEnvelope(codec, message.data, message.binary);
