@@ -12,12 +12,13 @@ describe('Requester (marble)', () => {
   });
 
   it('errors with REQUEST_TIMEOUT after timeoutMs and sends cancel', () => {
+    const requester = new Requester({ scheduler: testScheduler });
     testScheduler.run(({ expectObservable }) => {
-      const requester = new Requester({ scheduler: testScheduler });
       requester.opened(link);
       expectObservable(requester.request('slow', 1, { timeoutMs: 100 })).toBe('100ms #', undefined, new MessageError({ code: 'REQUEST_TIMEOUT', message: "No reply to 'slow' (request 1) within 100 ms" }));
     });
     expect(sent).toEqual([{ k: 'req', id: 1, target: 'slow', body: 1 }, { k: 'cancel', id: 1 }]);
+    expect(requester.size).toBe(0); // the timeout cleaned the pending id
   });
 
   it('emits the reply and completes before the timeout, leaving nothing pending', () => {

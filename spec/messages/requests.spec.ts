@@ -181,6 +181,33 @@ describe('requests and replies (real sockets)', () => {
       expect(await peer.next()).toMatchObject({ k: 'err', code: 'INVALID_ENVELOPE', message: expect.stringContaining('"req" needs "id"') });
     });
 
+    it('a sub with no channels is refused with CHANNEL_REFUSED; an extension can take it', async () => {
+      const port = await start({});
+      const peer = await rawPeer(port);
+      peer.ws.send(JSON.stringify({ k: 'sub', id: 1, channel: 'news' }));
+      expect(await peer.next()).toEqual({ k: 'err', id: 1, code: 'CHANNEL_REFUSED', message: "This server has no channels; 'news' cannot be subscribed" });
+      const closedConnections: number[] = [];
+      const withChannels = serve({
+        host: '127.0.0.1',
+        port: 0,
+        codec: json(),
+        messaging: {
+          extensions: [{
+            receive: (e, _conn, send) => e.k === 'sub' && send({ k: 'subok', id: e.id, channel: e.channel }),
+            closed: (conn) => closedConnections.push(conn.id),
+          }],
+        },
+      });
+      try {
+        const other = await rawPeer((await withChannels.listening).port);
+        other.ws.send(JSON.stringify({ k: 'sub', id: 2, channel: 'news' }));
+        expect(await other.next()).toEqual({ k: 'subok', id: 2, channel: 'news' });
+      } finally {
+        await withChannels.close();
+      }
+      expect(closedConnections).toEqual([1]);
+    });
+
     it('a reply for an unknown id is ignored by the client, which goes on', async () => {
       const wss = new (await import('ws')).WebSocketServer({ host: '127.0.0.1', port: 0 });
       await new Promise((r) => wss.once('listening', r));

@@ -24,6 +24,8 @@ export class ClientMessaging implements MessageLayer {
   /** The server's `welcome` on the current connection. */
   welcome: WelcomeEnvelope | undefined;
   private readonly handlers: EnvelopeHandler[] = [];
+  private readonly openListeners: Array<() => void> = [];
+  private readonly closeListeners: Array<() => void> = [];
   private send: ((envelope: Envelope) => boolean) | undefined;
 
   constructor(options: MessagingOptions = {}) {
@@ -39,6 +41,19 @@ export class ClientMessaging implements MessageLayer {
   /** Adds a handler for envelope kinds this layer does not know itself. */
   addHandler(handler: EnvelopeHandler): void {
     this.handlers.push(handler);
+  }
+
+  /**
+   * Calls `listener` on each open, after `hello` and before requests are (re-)sent: e.g. channels
+   * subscribing again after a reconnect. `onClosed` when that connection has ended.
+   */
+  onOpened(listener: () => void): void {
+    this.openListeners.push(listener);
+  }
+
+  /** Calls `listener` each time a connection has ended. */
+  onClosed(listener: () => void): void {
+    this.closeListeners.push(listener);
   }
 
   request<R>(target: string, body: unknown, options?: RequestOptions): Observable<R> {
@@ -72,6 +87,7 @@ export class ClientMessaging implements MessageLayer {
     this.send = send;
     this.welcome = undefined;
     send({ k: 'hello', v: PROTOCOL_VERSION, session: this.session });
+    for (const listener of this.openListeners) listener();
     this.requester.opened(send);
   }
 
@@ -82,5 +98,6 @@ export class ClientMessaging implements MessageLayer {
   closed(): void {
     this.send = undefined;
     this.requester.closed('the connection closed');
+    for (const listener of this.closeListeners) listener();
   }
 }

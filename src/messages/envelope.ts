@@ -141,6 +141,12 @@ export function envelopeProblem(value: unknown): string | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'an envelope is an object with a field "k"';
   const e = value as Record<string, unknown>;
   const k = e.k;
+  // The per-message kinds first, with no closure made: this runs for every frame.
+  if ((k === 'next' && isCount(e.n)) || k === 'res' || k === 'done' || (k === 'req' && isName(e.target) && (e.from === undefined || isCount(e.from)))) {
+    if (isId(e.id)) return undefined;
+  } else if (k === 'msg' && (e.id === undefined || isId(e.id))) {
+    return undefined;
+  }
   if (typeof k !== 'string' || !KINDS.has(k)) return `unknown envelope kind ${JSON.stringify(k)}; known: ${[...KINDS].join(', ')}`;
   const need = (field: string, ok: (v: unknown) => boolean, what: string, optional = false): string | undefined =>
     (optional && e[field] === undefined) || ok(e[field]) ? undefined : `"${k}" needs "${field}": ${what}`;

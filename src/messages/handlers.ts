@@ -32,6 +32,16 @@ export type RequestHandler<C = unknown> = (body: unknown, context: RequestContex
 /** Handlers by target name. */
 export type RequestHandlers<C = unknown> = Readonly<Record<string, RequestHandler<C>>>;
 
+/**
+ * Takes envelope kinds the request layer does not handle itself (`sub`, `unsub`, and kinds of later
+ * versions): channels plug in here. `receive` returns true when it handled the envelope.
+ */
+export interface ServerExtension<C> {
+  receive(envelope: Envelope, connection: C, send: (envelope: Envelope) => boolean): boolean;
+  /** The connection has closed. */
+  closed?(connection: C): void;
+}
+
 /** Options of the server's message layer (`messaging` on `serve()`). */
 export interface ServerMessagingOptions<C = unknown> {
   /** Handlers by target. Default none (every request is UNKNOWN_TARGET). */
@@ -44,6 +54,8 @@ export interface ServerMessagingOptions<C = unknown> {
   dedupWindowMs?: number;
   /** Scheduler of the window's timers. Default `asyncScheduler`. */
   scheduler?: SchedulerLike;
+  /** Handlers of other envelope kinds (channels), asked in order. Default none: `sub` is refused with CHANNEL_REFUSED. */
+  extensions?: readonly ServerExtension<C>[];
 }
 
 /** The connection side a run writes to. */
@@ -77,6 +89,7 @@ const isPromiseLike = (v: unknown): v is PromiseLike<unknown> => v !== null && (
 export class RequestRunner<C> {
   readonly maxInFlight: number;
   readonly dedupWindowMs: number;
+  readonly extensions: readonly ServerExtension<C>[];
   private readonly maxBufferedValues: number;
   private readonly handlers: RequestHandlers<C>;
   private readonly scheduler: SchedulerLike;
@@ -96,6 +109,7 @@ export class RequestRunner<C> {
     this.maxBufferedValues = maxBufferedValues;
     this.dedupWindowMs = dedupWindowMs;
     this.scheduler = options.scheduler ?? asyncScheduler;
+    this.extensions = options.extensions ?? [];
   }
 
   /** Requests remembered for de-duplication (running or ended within the window). */

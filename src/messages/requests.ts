@@ -65,7 +65,7 @@ export class Requester {
   }
 
   /** A cold Observable of the reply to `target` with `body`: see `WebSocketClient.request`. */
-  request<R>(target: string, body: unknown, options: RequestOptions = {}): Observable<R> {
+  request<R>(target: string, body?: unknown, options: RequestOptions = {}): Observable<R> {
     return new Observable<R>((subscriber) => {
       const problem = requestProblem(target, options);
       if (problem !== undefined) {

@@ -187,18 +187,25 @@ class ServerLayer<In, Out> implements MessageLayer, RunTarget {
       case 'hello':
         this.hello(envelope.v, envelope.session);
         return TAKEN;
-      case 'sub':
-        // With channels(server) the channels answer; without, nobody would.
-        if (!servesChannels(this.raw)) this.send({ k: 'err', id: envelope.id, code: 'CHANNEL_REFUSED', message: `This server has no channels; '${envelope.channel}' cannot be subscribed` });
-        return TAKEN;
-      case 'unsub':
-        return TAKEN;
       case 'err':
         // The client reports a frame it could not read: shown as a decodeError, nothing to answer.
         return new UnwrapError(new MessageError({ code: envelope.code, message: `The client reported: ${envelope.message}`, data: envelope.data, raw }));
       default:
-        return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `A server does not take '${envelope.k}' envelopes (docs/protocol.md)`, raw }));
+        return this.other(envelope, raw);
     }
+  }
+
+  /** Kinds for the extensions (channels); a `sub` none takes is refused, an `unsub` ignored. */
+  private other(envelope: Envelope, raw: RawData): unknown {
+    const send = (e: Envelope): boolean => this.send(e);
+    for (const extension of this.runner.extensions) if (extension.receive(envelope, this.connection, send)) return TAKEN;
+    if (envelope.k === 'sub') {
+      // channels(server) reads the frames underneath and answers itself.
+      if (!servesChannels(this.raw)) this.send({ k: 'err', id: envelope.id, code: 'CHANNEL_REFUSED', message: `This server has no channels; '${envelope.channel}' cannot be subscribed` });
+      return TAKEN;
+    }
+    if (envelope.k === 'unsub') return TAKEN;
+    return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `A server does not take '${envelope.k}' envelopes (docs/protocol.md)`, raw }));
   }
 
   rejected(error: MessageError): void {
@@ -213,6 +220,7 @@ class ServerLayer<In, Out> implements MessageLayer, RunTarget {
   closed(): void {
     this.sendValue = undefined;
     this.runner.closed(this);
+    for (const extension of this.runner.extensions) extension.closed?.(this.connection);
   }
 
   private hello(version: number, session: string): void {

@@ -43,4 +43,4 @@ export type { TlsOptions } from '../observables/options';
 export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../observables/events';
 export { MessageConnection } from '../messages/server';
 export type { MessageServer, ServerCodecOptions } from '../messages/server';
-export type { RequestContext, RequestHandler, RequestHandlers, ServerMessagingOptions } from '../messages/handlers';
+export type { RequestContext, RequestHandler, RequestHandlers, ServerExtension, ServerMessagingOptions } from '../messages/handlers';
