@@ -1,10 +1,14 @@
 // Channels on real sockets: rxws's client against rxws's server on loopback.
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import path from 'node:path';
 import { filter, firstValueFrom, from, Subject, switchMap, take, toArray, type Observable, type Subscription } from 'rxjs';
 import { json, MessageError, WebSocketClient, type WebSocketClientOptions, type WebSocketErrorEvent } from 'rxws';
 import { redisAdapter } from 'rxws/redis';
 import { channels, serve, type BroadcastAdapter, type ChannelsOptions, type ServerConnection, type WebSocketServer } from 'rxws/server';
 import { RedisServer } from '../scale/redis-server';
+import type { PublisherReport, PublisherRequest } from './channel-publisher';
 
 jest.setTimeout(30_000);
 
@@ -204,5 +208,40 @@ describe('channels on a real network', () => {
     await accepted;
     expect(b.hub.publish('cluster', { from: 'B' })).toBe(0); // no subscriber on B itself
     expect(await value).toEqual({ from: 'B' });
+  });
+
+  it('across processes through Redis: published by an instance in another process, received by a subscriber here', async () => {
+    redis = await RedisServer.start();
+    const channel = `rxws-channels-${randomBytes(4).toString('hex')}`;
+    const adapter = redisAdapter({ url: redis.url, channel });
+    const here = await start({}, 0, adapter);
+    const child = fork(path.join(__dirname, 'channel-publisher.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, REDIS_URL: redis.url, REDIS_CHANNEL: channel },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const exited = once(child, 'exit');
+    try {
+      const reports = new Subject<PublisherReport>();
+      child.on('message', (r: PublisherReport) => reports.next(r));
+      await Promise.all([firstValueFrom(reports.pipe(filter((r) => r.event === 'ready'))), firstValueFrom(adapter.status$.pipe(filter((s) => s === 'ready')))]);
+      const c = client({ url: here.url });
+      const values = firstValueFrom(c.channel<{ n: number }>('orders').pipe(take(2), toArray()));
+      const accepted = firstValueFrom(here.kinds$.pipe(filter((e) => e.k === 'sub')));
+      c.start();
+      await accepted;
+      const published = firstValueFrom(reports.pipe(filter((r) => r.event === 'published'), take(2), toArray()));
+      child.send({ op: 'publish', name: 'orders', body: { n: 1 } } satisfies PublisherRequest);
+      child.send({ op: 'publish', name: 'orders', body: { n: 2 } } satisfies PublisherRequest);
+      expect(await values).toEqual([{ n: 1 }, { n: 2 }]);
+      expect(await published).toEqual([{ event: 'published', local: 0 }, { event: 'published', local: 0 }]);
+      child.send({ op: 'close' } satisfies PublisherRequest);
+      await exited;
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
   });
 });
