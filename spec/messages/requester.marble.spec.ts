@@ -91,6 +91,23 @@ describe('Requester (marble)', () => {
     expect(sent).toEqual([{ k: 'req', id: 1, target: 'x' }]);
   });
 
+  it('a request carries acked: the lowest id still waiting, so the server can forget the ones that ended', () => {
+    const requester = new Requester({ scheduler: testScheduler });
+    requester.opened(link);
+    const quiet = { error: () => undefined };
+    requester.request('a').subscribe(quiet);
+    requester.receive({ k: 'res', id: 1, body: 1 });
+    const waiting = requester.request('b').subscribe(quiet);
+    requester.request('c').subscribe(quiet);
+    expect(sent.filter((e) => e.k === 'req')).toEqual([
+      { k: 'req', id: 1, target: 'a' },
+      { k: 'req', id: 2, target: 'b', acked: 2 },
+      { k: 'req', id: 3, target: 'c', acked: 2 },
+    ]);
+    waiting.unsubscribe();
+    requester.failAll(new MessageError({ code: 'CANCELLED', message: 'test over' }));
+  });
+
   it('past maxInFlight, request() errors at once with TOO_MANY_REQUESTS and sends nothing', () => {
     testScheduler.run(({ expectObservable }) => {
       const requester = new Requester({ scheduler: testScheduler, maxInFlight: 1 });

@@ -31,6 +31,17 @@ describe('RequestRunner (marble): the de-duplication window', () => {
     expect(runs).toBe(2);
   });
 
+  it('a req carrying acked lets the server forget the finished requests of that session below it', () => {
+    const runner = new RequestRunner<null>({ handlers: { echo: (b) => b }, scheduler: testScheduler });
+    const conn = target();
+    runner.request({ k: 'req', id: 1, target: 'echo', body: 1 }, conn, 'session-e', null);
+    runner.request({ k: 'req', id: 2, target: 'echo', body: 2 }, conn, 'session-e', null);
+    expect(runner.remembered).toBe(2);
+    runner.request({ k: 'req', id: 3, target: 'echo', body: 3, acked: 3 }, conn, 'session-e', null);
+    expect(runner.remembered).toBe(1); // only id 3, which the client has not acknowledged yet
+    runner.dispose();
+  });
+
   it('a running request whose client went away is stopped when the window passes, and forgotten', () => {
     let stopped = 0;
     const runner = new RequestRunner<null>({ dedupWindowMs: 100, scheduler: testScheduler, handlers: { hang: () => new Observable<never>(() => () => stopped++) } });

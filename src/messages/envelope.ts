@@ -45,8 +45,11 @@ export interface HelloEnvelope { readonly k: 'hello'; readonly v: number; readon
 export interface WelcomeEnvelope { readonly k: 'welcome'; readonly v: number; readonly session: string; readonly maxInFlight: number; readonly dedupWindowMs: number }
 /** A plain application message. */
 export interface MsgEnvelope { readonly k: 'msg'; readonly body: unknown; readonly id?: number }
-/** A request to the handler `target`. `from`: reply values already received (re-sent request). */
-export interface ReqEnvelope { readonly k: 'req'; readonly id: number; readonly target: string; readonly body?: unknown; readonly from?: number }
+/**
+ * A request to the handler `target`. `from`: reply values already received (re-sent request).
+ * `acked`: every request of the session with a lower id has ended at the client.
+ */
+export interface ReqEnvelope { readonly k: 'req'; readonly id: number; readonly target: string; readonly body?: unknown; readonly from?: number; readonly acked?: number }
 /** Reply value number `n` of request `id`. */
 export interface NextEnvelope { readonly k: 'next'; readonly id: number; readonly n: number; readonly body: unknown }
 /** The one reply value and completion. */
@@ -142,7 +145,7 @@ export function envelopeProblem(value: unknown): string | undefined {
   const e = value as Record<string, unknown>;
   const k = e.k;
   // The per-message kinds first, with no closure made: this runs for every frame.
-  if ((k === 'next' && isCount(e.n)) || k === 'res' || k === 'done' || (k === 'req' && isName(e.target) && (e.from === undefined || isCount(e.from)))) {
+  if ((k === 'next' && isCount(e.n)) || k === 'res' || k === 'done' || (k === 'req' && isName(e.target) && (e.from === undefined || isCount(e.from)) && (e.acked === undefined || isCount(e.acked)))) {
     if (isId(e.id)) return undefined;
   } else if (k === 'msg' && (e.id === undefined || isId(e.id))) {
     return undefined;
@@ -161,7 +164,7 @@ export function envelopeProblem(value: unknown): string | undefined {
     case 'msg':
       return id(true);
     case 'req':
-      return id() ?? name('target') ?? need('from', isCount, 'an integer >= 0', true);
+      return id() ?? name('target') ?? need('from', isCount, 'an integer >= 0', true) ?? need('acked', isCount, 'an integer >= 0', true);
     case 'next':
       return id() ?? need('n', isCount, 'an integer >= 0');
     case 'res':

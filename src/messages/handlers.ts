@@ -80,7 +80,8 @@ export interface Run {
   detachedAt: number;
   ending: Envelope | undefined;
   finished: boolean;
-  expiry: Subscription | undefined;
+  /** When it is forgotten (scheduler time), 0 while its client is here and it runs. */
+  expiresAt: number;
 }
 
 const isPromiseLike = (v: unknown): v is PromiseLike<unknown> => v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
@@ -94,6 +95,13 @@ export class RequestRunner<C> {
   private readonly handlers: RequestHandlers<C>;
   private readonly scheduler: SchedulerLike;
   private readonly sessions = new Map<string, Map<number, Run>>();
+  /**
+   * Runs to forget, in the order they expire (one window for all, so it is the order they were
+   * added), swept by one timer: no timer per request.
+   */
+  private readonly expiries: Array<{ run: Run; at: number }> = [];
+  private expiriesHead = 0;
+  private sweep: Subscription | undefined;
 
   constructor(options: ServerMessagingOptions<C> = {}) {
     const { handlers = {}, maxInFlight = DEFAULT_MAX_IN_FLIGHT, maxBufferedValues = DEFAULT_MAX_BUFFERED_VALUES, dedupWindowMs = DEFAULT_DEDUP_WINDOW_MS } = options;
@@ -122,10 +130,55 @@ export class RequestRunner<C> {
   /** Stops every handler and forgets every session (the server closed). */
   dispose(): void {
     for (const runs of [...this.sessions.values()]) for (const run of [...runs.values()]) this.forget(run);
+    this.sweep?.unsubscribe();
+    this.sweep = undefined;
+    this.expiries.length = this.expiriesHead = 0;
+  }
+
+  /** Forgets `run` when the window has passed (unless `attach` takes it back first). */
+  private expireLater(run: Run): void {
+    const at = this.scheduler.now() + this.dedupWindowMs;
+    run.expiresAt = at;
+    this.expiries.push({ run, at });
+    if (this.sweep === undefined) this.armSweep();
+  }
+
+  private armSweep(): void {
+    const head = this.expiries[this.expiriesHead];
+    if (head === undefined) return;
+    this.sweep = this.scheduler.schedule(() => {
+      this.sweep = undefined;
+      this.sweepExpired();
+    }, Math.max(0, head.at - this.scheduler.now()));
+  }
+
+  private sweepExpired(): void {
+    const now = this.scheduler.now();
+    const list = this.expiries;
+    while (this.expiriesHead < list.length && list[this.expiriesHead].at <= now) {
+      const { run, at } = list[this.expiriesHead++];
+      // A run taken back (attach) or forgotten since has another expiresAt.
+      if (run.expiresAt === at) this.forget(run);
+    }
+    if (this.expiriesHead === list.length) list.length = this.expiriesHead = 0;
+    else if (this.expiriesHead > 1024 && this.expiriesHead * 2 > list.length) list.splice(0, this.expiriesHead), (this.expiriesHead = 0);
+    this.armSweep();
+  }
+
+  /** The client says every request of `session` below `acked` has ended there: forget those. */
+  private release(session: string, acked: number): void {
+    const runs = this.sessions.get(session);
+    if (runs === undefined) return;
+    // Deleting the entry being visited is safe in a Map's iteration.
+    for (const run of runs.values()) {
+      if (run.id >= acked) break; // ids grow in the order they came
+      if (run.finished) this.forget(run);
+    }
   }
 
   /** A `req` from `target` (of `session`, '' for none) on `connection`. */
   request(req: ReqEnvelope, target: RunTarget, session: string, connection: C): void {
+    if (session !== '' && req.acked !== undefined) this.release(session, req.acked);
     const known = session === '' ? undefined : this.sessions.get(session)?.get(req.id);
     if (known !== undefined) {
       this.attach(known, target, req.from ?? 0);
@@ -139,7 +192,7 @@ export class RequestRunner<C> {
       const known = Object.keys(this.handlers);
       return fail('UNKNOWN_TARGET', `No handler for target '${req.target}'; ${known.length === 0 ? 'the server has none' : `the server has: ${known.join(', ')}`}`);
     }
-    const run: Run = { id: req.id, session, target, subscription: undefined, count: 0, kept: [], firstKept: 0, detachedAt: 0, ending: undefined, finished: false, expiry: undefined };
+    const run: Run = { id: req.id, session, target, subscription: undefined, count: 0, kept: [], firstKept: 0, detachedAt: 0, ending: undefined, finished: false, expiresAt: 0 };
     target.runs.set(req.id, run);
     if (session !== '') {
       let runs = this.sessions.get(session);
@@ -186,7 +239,7 @@ export class RequestRunner<C> {
         continue;
       }
       run.detachedAt = run.count;
-      run.expiry = this.scheduler.schedule(() => this.forget(run), this.dedupWindowMs);
+      this.expireLater(run);
     }
   }
 
@@ -218,9 +271,7 @@ export class RequestRunner<C> {
       target.runs.delete(run.id);
       target.send(ending);
     }
-    if (run.session === '') return;
-    run.expiry?.unsubscribe();
-    run.expiry = this.scheduler.schedule(() => this.forget(run), this.dedupWindowMs);
+    if (run.session !== '') this.expireLater(run);
   }
 
   /** A re-sent request of a known (session, id): no new run; its reply continues on `target`. */
@@ -237,8 +288,7 @@ export class RequestRunner<C> {
       if (run.ending !== undefined) target.send(run.ending);
       return;
     }
-    run.expiry?.unsubscribe();
-    run.expiry = undefined;
+    run.expiresAt = 0;
     run.target = target;
     target.runs.set(run.id, run);
   }
@@ -248,8 +298,7 @@ export class RequestRunner<C> {
     run.finished = true;
     run.subscription?.unsubscribe();
     run.subscription = undefined;
-    run.expiry?.unsubscribe();
-    run.expiry = undefined;
+    run.expiresAt = 0;
     run.target?.runs.delete(run.id);
     run.target = undefined;
     const runs = this.sessions.get(run.session);

@@ -37,7 +37,11 @@ interface Pending {
   retriesLeft: number;
   /** The connection it was last sent on (0: not sent yet). */
   sentOn: number;
+  /** When it times out, on the requester's scheduler (the shared timer); 0 with a timer of its own. */
+  deadline: number;
+  /** A timer of its own, for a request given another scheduler. */
   timer: Subscription | undefined;
+  readonly timeoutMs: number;
 }
 
 const positiveNumber = (v: unknown): boolean => typeof v === 'number' && v > 0 && Number.isFinite(v);
@@ -54,9 +58,14 @@ export class Requester {
   private link: ((envelope: Envelope) => boolean) | undefined;
   private connection = 0;
   private readonly maxInFlight: number;
+  private readonly scheduler: SchedulerLike;
+  /** One timer for the earliest deadline of all requests on `scheduler`, not one per request. */
+  private sweep: Subscription | undefined;
+  private sweepAt = 0;
 
   constructor(private readonly options: RequesterOptions = {}) {
     this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    this.scheduler = options.scheduler ?? asyncScheduler;
   }
 
   /** Requests waiting for their ending. */
@@ -78,21 +87,27 @@ export class Requester {
       }
       const id = this.nextId++;
       const envelope: ReqEnvelope = body === undefined ? { k: 'req', id, target } : { k: 'req', id, target, body };
+      const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+      const own = options.scheduler !== undefined && options.scheduler !== this.scheduler ? options.scheduler : undefined;
       const pending: Pending = {
         envelope,
         subscriber: subscriber as Subscriber<unknown>,
         received: 0,
         retriesLeft: options.retries ?? this.options.retries ?? DEFAULT_REQUEST_RETRIES,
         sentOn: 0,
+        deadline: own === undefined ? this.scheduler.now() + timeoutMs : 0,
         timer: undefined,
+        timeoutMs,
       };
       this.pending.set(id, pending);
-      const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-      const scheduler = options.scheduler ?? this.options.scheduler ?? asyncScheduler;
-      pending.timer = scheduler.schedule(() => {
-        pending.timer = undefined;
-        this.fail(pending, new MessageError({ code: 'REQUEST_TIMEOUT', message: `No reply to '${target}' (request ${id}) within ${timeoutMs} ms` }), true);
-      }, timeoutMs);
+      if (own !== undefined) {
+        pending.timer = own.schedule(() => {
+          pending.timer = undefined;
+          this.timedOut(pending);
+        }, timeoutMs);
+      } else if (this.sweep === undefined || pending.deadline < this.sweepAt) {
+        this.arm(pending.deadline);
+      }
       this.send(pending);
       return () => {
         // Unsubscribed before the ending: tell the server to stop.
@@ -179,9 +194,47 @@ export class Requester {
     }
   }
 
+  private timedOut(pending: Pending): void {
+    const { id, target } = pending.envelope;
+    this.fail(pending, new MessageError({ code: 'REQUEST_TIMEOUT', message: `No reply to '${target}' (request ${id}) within ${pending.timeoutMs} ms` }), true);
+  }
+
+  /** Sets the shared timer for `at` (the earliest deadline). */
+  private arm(at: number): void {
+    this.sweep?.unsubscribe();
+    this.sweepAt = at;
+    this.sweep = this.scheduler.schedule(() => {
+      this.sweep = undefined;
+      this.expire();
+    }, Math.max(0, at - this.scheduler.now()));
+  }
+
+  /** The shared timer fired: time out what is due, then wait for the next deadline. */
+  private expire(): void {
+    const now = this.scheduler.now();
+    let next = Infinity;
+    for (const pending of [...this.pending.values()]) {
+      if (pending.deadline === 0) continue;
+      if (pending.deadline <= now) this.timedOut(pending);
+      else if (pending.deadline < next) next = pending.deadline;
+    }
+    if (next !== Infinity && this.sweep === undefined) this.arm(next);
+  }
+
+  /**
+   * The lowest id still waiting (or the next id): every request of this session below it has
+   * ended here, so the server may forget them (docs/protocol.md, `acked`).
+   */
+  private acked(): number {
+    for (const id of this.pending.keys()) return id;
+    return this.nextId;
+  }
+
   private send(pending: Pending): void {
     if (this.link === undefined) return;
-    const envelope = pending.received > 0 ? { ...pending.envelope, from: pending.received } : pending.envelope;
+    const acked = this.acked();
+    const base = acked > 1 ? { ...pending.envelope, acked } : pending.envelope;
+    const envelope = pending.received > 0 ? { ...base, from: pending.received } : base;
     let sent: boolean;
     try {
       sent = this.link(envelope);
@@ -204,6 +257,11 @@ export class Requester {
     this.pending.delete(pending.envelope.id);
     pending.timer?.unsubscribe();
     pending.timer = undefined;
+    if (this.pending.size === 0 && this.sweep !== undefined) {
+      // Nothing waits: no timer left to keep a process alive.
+      this.sweep.unsubscribe();
+      this.sweep = undefined;
+    }
     if (cancel && pending.sentOn === this.connection && pending.sentOn !== 0 && this.link !== undefined) this.link({ k: 'cancel', id: pending.envelope.id });
   }
 }

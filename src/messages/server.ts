@@ -46,7 +46,7 @@ export class MessageConnection<In, Out> {
   private completed = false;
 
   /** @internal Made by `serve()`. */
-  constructor(raw: ServerConnection, codec: Codec<In, Out>, decodeErrors: DecodeErrorPolicy | undefined, layer: MessageLayer | undefined) {
+  constructor(raw: ServerConnection, codec: Codec<In, Out>, decodeErrors: DecodeErrorPolicy | undefined, layer: MessageLayer | undefined, closed: () => void) {
     this.raw = raw;
     this.socketHandle = new TypedSocket<Out>(raw, codec as Codec<unknown, unknown>, layer);
     raw.events$.pipe(decodeEvents(codec, { decodeErrors, layer })).subscribe({
@@ -60,6 +60,7 @@ export class MessageConnection<In, Out> {
       },
       complete: () => {
         this.completed = true;
+        closed();
         this.subject.complete();
       },
     });
@@ -268,11 +269,13 @@ function wrapServer<In, Out>(server: WebSocketServer, options: ServerCodecOption
   server.connections$.subscribe({
     next: (raw) => {
       const layer = runner === undefined ? undefined : new ServerLayer<In, Out>(runner, raw);
-      const connection = new MessageConnection<In, Out>(raw, codec, decodeErrors, layer);
+      const connection: MessageConnection<In, Out> = new MessageConnection<In, Out>(raw, codec, decodeErrors, layer, () => {
+        byRaw.delete(raw);
+        clients.delete(connection);
+      });
       if (layer !== undefined) layer.connection = connection;
       byRaw.set(raw, connection);
       clients.add(connection);
-      raw.events$.subscribe({ complete: () => (byRaw.delete(raw), clients.delete(connection)) });
       connections.next(connection);
     },
     complete: () => connections.complete(),
