@@ -73,16 +73,23 @@ describe('channels in the rxws browser build (Chromium)', () => {
     pageRoot?.remove();
   });
 
-  async function waitFor(what: string, predicate: (log: LogEntry[]) => boolean): Promise<LogEntry[]> {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const log = await page.evaluate(() => (window as unknown as W).rxwsChannels.log);
-      if (predicate(log)) return log;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}. Page log: ${JSON.stringify(log)}. Page errors: ${pageErrors.join(' | ') || 'none'}`);
-      await page.waitForTimeout(20); // polling the page's log, bounded by the deadline
+  /**
+   * Waits until the page's log holds `n` entries whose fields equal `match`, then returns the log;
+   * on timeout, fails with the log and the page's errors.
+   */
+  async function waitFor(what: string, match: Partial<LogEntry>, n = 1): Promise<LogEntry[]> {
+    try {
+      await page.waitForFunction(
+        ([m, k]) => (window as unknown as W).rxwsChannels.log.filter((e) => Object.entries(m).every(([f, v]) => (e as unknown as Record<string, unknown>)[f] === v)).length >= k,
+        [match, n] as const,
+        { timeout: 15_000, polling: 20 },
+      );
+    } catch {
+      const log = await page.evaluate(() => (window as unknown as W).rxwsChannels.log).catch(() => undefined);
+      throw new Error(`Timed out waiting for ${what}. Page log: ${JSON.stringify(log)}. Page errors: ${pageErrors.join(' | ') || 'none'}`);
     }
+    return page.evaluate(() => (window as unknown as W).rxwsChannels.log);
   }
-  const count = (log: LogEntry[], match: (e: LogEntry) => boolean): number => log.filter(match).length;
 
   it('an expired token is replaced on the next try; a refused channel errors with the reason; a channel survives a restart', async () => {
     const port = await startServer();
@@ -96,25 +103,25 @@ describe('channels in the rxws browser build (Chromium)', () => {
     }, [`ws://127.0.0.1:${port}/ws`]);
 
     // The first try is refused (401: a browser is not told the status), the second offers the fresh token and opens with app.v1.
-    let log = await waitFor('subscription accepted', (l) => l.some((e) => e.type === 'subok'));
+    let log = await waitFor('subscription accepted', { type: 'subok' });
     const states = log.filter((e) => e.type === 'state');
     expect(states.slice(0, 3).map((e) => e.status)).toEqual(['closed', 'connecting', 'reconnecting']);
     expect(tokensSeen).toEqual(['expired', 'fresh']);
     expect(states.find((e) => e.status === 'open')?.protocol).toBe('app.v1');
-    log = await waitFor('the refusal', (l) => l.some((e) => e.type === 'channel-error'));
+    log = await waitFor('the refusal', { type: 'channel-error' });
     expect(log.find((e) => e.type === 'channel-error')).toEqual({
       type: 'channel-error', channel: 'admin:logs', code: 'CHANNEL_REFUSED', message: "Channel 'admin:logs' refused: admins only", isMessageError: true,
     });
     hub.publish('news', { n: 1 });
-    await waitFor('the first publication', (l) => l.some((e) => e.type === 'value'));
+    await waitFor('the first publication', { type: 'value' });
 
     // Restart on the same port: the client reconnects (with the fresh token) and subscribes again.
     await server?.close();
-    await waitFor('the drop', (l) => count(l, (e) => e.type === 'state' && e.status === 'reconnecting') >= 2);
+    await waitFor('the drop', { type: 'state', status: 'reconnecting' }, 2);
     await startServer(port);
-    await waitFor('the second subscription', (l) => count(l, (e) => e.type === 'subok') >= 2);
+    await waitFor('the second subscription', { type: 'subok' }, 2);
     hub.publish('news', { n: 2 });
-    log = await waitFor('the second publication', (l) => count(l, (e) => e.type === 'value') >= 2);
+    log = await waitFor('the second publication', { type: 'value' }, 2);
     expect(log.filter((e) => e.type === 'value')).toEqual([
       { type: 'value', channel: 'news', value: { n: 1 } },
       { type: 'value', channel: 'news', value: { n: 2 } },
@@ -131,11 +138,11 @@ describe('channels in the rxws browser build (Chromium)', () => {
     await server?.close(); // nothing listens: the first try fails, and the next waits a minute
     server = undefined;
     await page.evaluate(([url]) => (window as unknown as W).rxwsChannels.start(url, ['fresh'], { minWaitMs: 60_000, maxWaitMs: 60_000 }), [`ws://127.0.0.1:${port}/ws`]);
-    await waitFor('the long wait', (l) => l.some((e) => e.status === 'reconnecting' && e.nextTryInMs === 60_000));
+    await waitFor('the long wait', { status: 'reconnecting', nextTryInMs: 60_000 });
     await page.context().setOffline(true);
     await startServer(port);
     await page.context().setOffline(false); // 'online': try now, with the backoff reset
-    const log = await waitFor('the open', (l) => l.some((e) => e.status === 'open'));
+    const log = await waitFor('the open', { status: 'open' });
     expect(log.filter((e) => e.type === 'state').map((e) => e.status)).toEqual(['closed', 'connecting', 'reconnecting', 'reconnecting', 'open']);
   });
 });
