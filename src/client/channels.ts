@@ -22,8 +22,13 @@ export interface ChannelHost {
 
 /** Reads envelopes from frames with `codec` (a client without a codec); other frames give undefined. */
 export function frameReader(codec: Codec<unknown, unknown>): (event: WebSocketMessageEvent) => Envelope | undefined {
+  // JSON text naming none of the kinds a client takes cannot be one: the application's frames skip the parse.
+  const mayBeChannelFrame = codec.name === 'json'
+    ? (data: string | Uint8Array) => typeof data !== 'string' || data.includes('"pub"') || data.includes('"subok"') || data.includes('"err"')
+    : () => true;
   return (event) => {
     if (typeof event.data !== 'string' && !(event.data instanceof Uint8Array)) return undefined;
+    if (!mayBeChannelFrame(event.data)) return undefined;
     const read = readEnvelope(codec, event.data, event.binary);
     return read.ok ? read.envelope : undefined;
   };

@@ -70,12 +70,15 @@ export function channels(target: WebSocketServer | { readonly raw: WebSocketServ
   const { authorize = () => true, topicOf = (name: string) => name, codec = json(), onError } = options;
   if (typeof authorize !== 'function') throw new TypeError('channels(): authorize must be a function (connection, name) => boolean | { reason } | Promise | Observable');
   const watched = new Subscription();
+  // JSON text without a "sub" or "unsub" string cannot be one of ours: the application's frames skip the parse.
+  const mayBeChannelFrame = codec.name === 'json' ? (data: unknown) => typeof data !== 'string' || data.includes('"sub"') || data.includes('"unsub"') : () => true;
 
   const attach = (connection: ServerConnection): void => {
     const state: ConnectionChannels = { pending: new Map() };
     served.add(connection);
     const subscription = connection.messages$.subscribe({
       next: (message) => {
+        if (!mayBeChannelFrame(message.data)) return;
         const read = readEnvelope(codec, message.data, message.binary);
         if (!read.ok) return; // the application's own frames
         if (read.envelope.k === 'sub') onSub(connection, state, read.envelope);
