@@ -55,7 +55,8 @@ interface ConnectionChannels {
  * `subok` once `authorize` accepts (the connection joins the channel's topic) or with `err`
  * `CHANNEL_REFUSED` and the reason; `unsub` leaves the topic. `publish(name, body)` reaches the
  * subscribers, across processes through the server's adapter. Frames that are not sub/unsub
- * envelopes are left to the application. On a server with a `codec` and `messaging`, pass it as
+ * envelopes are left to the application (subscribe to a connection when it is emitted: with
+ * `channels()` it has a subscriber at once, so it keeps no early events for a later one). On a server with a `codec` and `messaging`, pass it as
  * it is: the message layer then leaves `sub`/`unsub` to the channels (use the same codec here).
  *
  * @example
