@@ -1,4 +1,4 @@
-import { map, startWith } from 'rxjs';
+import { map, startWith, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { browserNetworkStatus, reconnect, WebSocketClient, WebSocketError, type WebSocketEvent } from 'rxws';
 import { fakeConnect, openEvent, type FakeScript } from 'rxws/testing';
@@ -65,6 +65,10 @@ describe('reconnecting with the network (online / offline)', () => {
       const events$ = cold('-#', undefined, refused).pipe(reconnect({ online$: hot<boolean>('f 500ms t', { f: false, t: true }) }));
       expectObservable(events$.pipe(map(summary)), '^ 600ms !').toBe('-e 499ms -e', { e: 'error 1/100' });
     });
+  });
+
+  it('reconnect refuses an online$ that is not an Observable, at once', () => {
+    expect(() => reconnect({ online$: true as unknown as Observable<boolean> })).toThrow(new TypeError('online$ must be an Observable of booleans (true: online)'));
   });
 
   it('browserNetworkStatus: true on online, false on offline events of the target; none without events (Node)', () => {
