@@ -2,7 +2,8 @@
 // refcounted per name, subscribed again on every open.
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { WebSocketEvent, WebSocketMessageEvent } from '../observables/events';
-import type { Codec } from '../messages/codecs';
+import { json, type Codec } from '../messages/codecs';
+import type { ClientMessaging } from '../messages/client-messaging';
 import { envelopeProblem, MessageError, MAX_NAME_LENGTH, readEnvelope, type Envelope } from '../messages/envelope';
 
 /** What the channels need of a client: its events, a way to send envelopes, whether it is open. */
@@ -148,4 +149,34 @@ export class Channels {
   private send(envelope: Envelope): void {
     this.host.sendEnvelope(envelope);
   }
+}
+
+/** What `channelsOf` needs of a client. */
+export interface ChannelClient {
+  readonly events$: Observable<WebSocketEvent>;
+  readonly isOpen: () => boolean;
+  /** The client's `send`: frames without a codec, values with one. */
+  send(data: unknown): boolean;
+  /** The client's message layer, when it has one. */
+  readonly messaging: ClientMessaging | undefined;
+  readonly hasCodec: boolean;
+}
+
+/**
+ * A client's channels: over its message layer when there is one (envelopes through its handlers,
+ * ids from its requests' id space), else over its codec's values, else over JSON text frames.
+ */
+export function channelsOf(client: ChannelClient): Channels {
+  const { events$, isOpen, messaging } = client;
+  if (messaging !== undefined) {
+    const channels = new Channels({ events$, isOpen, sendEnvelope: (e) => messaging.sendEnvelope(e), nextId: () => messaging.requester.allocateId() });
+    messaging.addHandler((envelope) => channels.receive(envelope));
+    return channels;
+  }
+  let lastId = 0; // docs/protocol.md: ids never repeat in a session
+  const nextId = (): number => ++lastId;
+  // With a codec, send encodes what it is given: hand it the envelope as a value.
+  if (client.hasCodec) return new Channels({ events$, isOpen, nextId, sendEnvelope: (e) => client.send(e), readEnvelope: valueReader });
+  const frames = json();
+  return new Channels({ events$, isOpen, nextId, sendEnvelope: (e) => client.send(frames.encode(e)), readEnvelope: frameReader(frames) });
 }

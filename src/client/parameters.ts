@@ -1,7 +1,8 @@
 // Connection parameters a WebSocketClient evaluates before every try: a fresh token per reconnect.
-import { defer, forkJoin, from, isObservable, map, of, take, throwIfEmpty, catchError, throwError, type Observable, type ObservableInput } from 'rxjs';
+import { catchError, defer, forkJoin, from, isObservable, map, of, switchMap, take, throwError, throwIfEmpty, type Observable, type ObservableInput } from 'rxjs';
 import { WebSocketError } from '../observables/errors';
-import type { SendData } from '../observables/events';
+import type { SendData, WebSocketEvent } from '../observables/events';
+import type { ConnectOptions } from '../observables/options';
 import { parseWebSocketUrl } from '../observables/url';
 
 /**
@@ -26,8 +27,8 @@ export interface ParameterSources {
   readonly firstMessage?: PerTry<SendData>;
 }
 
-/** True when every parameter is fixed: the client can check them once, in its constructor. */
-export function isFixed(sources: ParameterSources): boolean {
+/** True when every parameter is fixed: nothing to evaluate before a try. */
+function isFixed(sources: ParameterSources): boolean {
   return typeof sources.url !== 'function' && typeof sources.headers !== 'function' && typeof sources.protocols !== 'function' && typeof sources.firstMessage !== 'function';
 }
 
@@ -105,4 +106,28 @@ function checkProtocols(protocols: unknown): readonly string[] {
     throw invalid('The protocols function must give a list of subprotocol names (strings)');
   }
   return protocols as readonly string[];
+}
+
+/**
+ * The tries of one `start()`: each evaluates the parameters (none to evaluate when all are fixed),
+ * gives them to `onTry`, then connects with them.
+ */
+export function connectWithParameters(
+  sources: ParameterSources,
+  connectFn: (url: string, options: ConnectOptions) => Observable<WebSocketEvent>,
+  options: ConnectOptions,
+  onTry: (parameters: TryParameters) => void,
+): () => Observable<WebSocketEvent> {
+  const connectWith = (p: TryParameters): Observable<WebSocketEvent> => {
+    onTry(p);
+    return connectFn(p.url, { ...options, ...(p.headers && { headers: p.headers }), ...(p.protocols && { protocols: p.protocols }) });
+  };
+  if (!isFixed(sources)) return () => resolveParameters(sources).pipe(switchMap(connectWith));
+  const fixed: TryParameters = {
+    url: String(sources.url),
+    headers: sources.headers as Record<string, string> | undefined,
+    protocols: sources.protocols as readonly string[] | undefined,
+    firstMessage: sources.firstMessage === undefined ? undefined : checkFirstMessage(sources.firstMessage),
+  };
+  return () => connectWith(fixed);
 }

@@ -1,4 +1,4 @@
-import { defer, filter, identity, Subject, switchMap, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { defer, filter, identity, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { connect as realConnect } from '../observables/connect';
 import { CLOSED, CLOSING, CloseCode, CONNECTING, OPEN, type ReadyState } from '../observables/constants';
 import { WebSocketError } from '../observables/errors';
@@ -10,10 +10,9 @@ import { keepAlive, type KeepAliveOptions } from '../operators/keep-alive';
 import { defaultShouldReconnect, reconnect, type ReconnectCause, type ReconnectOptions } from '../operators/reconnect';
 import { InFlight } from './in-flight';
 import { browserNetworkStatus } from './network';
-import { checkFirstMessage, isFixed, resolveParameters, type ParameterSources, type PerTry } from './parameters';
-import { Channels, frameReader, valueReader } from './channels';
+import { checkFirstMessage, connectWithParameters, type PerTry, type TryParameters } from './parameters';
+import { channelsOf, type Channels } from './channels';
 import { multiplex, type MultiplexOptions } from './multiplex';
-import { json } from '../messages/codecs';
 import { closeProblem, ConnectionStateStore, errorProblem, type ConnectionProblem, type ConnectionState } from './state';
 import { SendQueue, type QueueOptions } from './send-queue';
 import { ClientCodec, type ClientCodecOptions } from '../messages/client-codec';
@@ -127,8 +126,6 @@ export class WebSocketClient<In = NoCodec, Out = SendData> {
   private readonly store = new ConnectionStateStore();
   /** Made on the first `channel()` call. */
   private channelSet: Channels | undefined;
-  /** The last id given to a channel subscription (docs/protocol.md: ids never repeat in a session). */
-  private lastId = 0;
   /** The first message of the try under way, sent on its open. */
   private firstMessage: SendData | undefined;
   /** The close of the current connection, for the state once the policy gives up. */
@@ -274,25 +271,14 @@ export class WebSocketClient<In = NoCodec, Out = SendData> {
    * client.start();
    */
   channel<T = unknown>(name: string): Observable<T> {
-    this.channelSet ??= this.makeChannels();
+    this.channelSet ??= channelsOf({
+      events$: this.subject.asObservable(),
+      isOpen: () => this.state === OPEN,
+      send: (data) => this.send(data as Out),
+      messaging: this.codec?.messaging,
+      hasCodec: this.codec !== undefined,
+    });
     return this.channelSet.channel<T>(name);
-  }
-
-  /** Channels over the message layer when there is one, else over the codec's values or raw JSON frames. */
-  private makeChannels(): Channels {
-    const host = { events$: this.subject.asObservable(), isOpen: () => this.state === OPEN };
-    const messaging = this.codec?.messaging;
-    if (messaging !== undefined) {
-      const channels = new Channels({ ...host, sendEnvelope: (e) => messaging.sendEnvelope(e), nextId: () => messaging.requester.allocateId() });
-      messaging.addHandler((envelope) => channels.receive(envelope));
-      return channels;
-    }
-    if (this.codec !== undefined) {
-      // The codec encodes what send is given: hand it the envelope as a value.
-      return new Channels({ ...host, sendEnvelope: (e) => this.send(e as Out), nextId: () => ++this.lastId, readEnvelope: valueReader });
-    }
-    const frames = json();
-    return new Channels({ ...host, sendEnvelope: (e) => this.send(frames.encode(e) as Out), nextId: () => ++this.lastId, readEnvelope: frameReader(frames) });
   }
 
   /**
@@ -351,7 +337,7 @@ export class WebSocketClient<In = NoCodec, Out = SendData> {
       reconnect: reconnectOptions = {}, keepAlive: keepAliveOptions = false, scheduler, queue: _q, connect: connectFn = realConnect,
       url: _u, headers, protocols, firstMessage, network = browserNetworkStatus(), codec: _c, decodeErrors: _d, messaging: _m, ...connectOptions
     } = this.options;
-    const fixedFirst = typeof firstMessage === 'function' || firstMessage === undefined ? undefined : checkFirstMessage(firstMessage);
+    if (typeof firstMessage !== 'function' && firstMessage !== undefined) checkFirstMessage(firstMessage); // a bad one throws here
     const decode = this.codec?.decoder() ?? identity;
     const heartbeat = keepAliveOptions === false ? identity : keepAlive({ scheduler, ...keepAliveOptions });
     const shouldReconnect = (reconnectOptions && reconnectOptions.shouldReconnect) || defaultShouldReconnect;
@@ -359,22 +345,12 @@ export class WebSocketClient<In = NoCodec, Out = SendData> {
     const retry = reconnectOptions === false
       ? identity
       : reconnect({ scheduler, online$, ...reconnectOptions, shouldReconnect: (cause) => this.allowsRetry(shouldReconnect, cause) });
-    const fixedOptions: ConnectOptions = { ...connectOptions, ...(headers === undefined ? {} : { headers: headers as Record<string, string> }), ...(protocols === undefined ? {} : { protocols: protocols as readonly string[] }) };
+    const onTry = (p: TryParameters): void => {
+      this.currentUrl = p.url;
+      this.firstMessage = p.firstMessage;
+    };
     return (url) => {
-      const sources: ParameterSources = { url, headers, protocols, firstMessage };
-      const tryOnce = isFixed(sources)
-        ? () => {
-            this.firstMessage = fixedFirst;
-            return connectFn(url as string, fixedOptions);
-          }
-        : () =>
-            resolveParameters(sources).pipe(
-              switchMap((p) => {
-                this.currentUrl = p.url;
-                this.firstMessage = p.firstMessage;
-                return connectFn(p.url, { ...connectOptions, ...(p.headers && { headers: p.headers }), ...(p.protocols && { protocols: p.protocols }) });
-              }),
-            );
+      const tryOnce = connectWithParameters({ url, headers, protocols, firstMessage }, connectFn, connectOptions, onTry);
       return defer(() => {
         this.state = CONNECTING;
         this.store.trying();
