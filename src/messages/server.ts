@@ -157,7 +157,6 @@ class ServerLayer<In, Out> implements MessageLayer, RunTarget {
   session = '';
   connection!: MessageConnection<In, Out>;
   private sendValue: ((value: unknown) => boolean) | undefined;
-  private corked = false;
 
   constructor(
     private readonly runner: RequestRunner<MessageConnection<In, Out>>,
@@ -172,18 +171,9 @@ class ServerLayer<In, Out> implements MessageLayer, RunTarget {
   send(envelope: Envelope): boolean {
     const sendValue = this.sendValue;
     if (sendValue === undefined) return false;
-    if (!this.corked) {
-      this.corked = true;
-      this.raw.stream.cork();
-      queueMicrotask(this.uncork);
-    }
+    this.raw.coalesceWrites();
     return sendValue(envelope);
   }
-
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.raw.stream.uncork();
-  };
 
   wrap(value: unknown): unknown {
     return { k: 'msg', body: value };
