@@ -1,4 +1,4 @@
-import { firstValueFrom, filter } from 'rxjs';
+import { filter, firstValueFrom, Subject, take, toArray } from 'rxjs';
 import { json, msgpack, WebSocketClient } from 'rxws';
 import { serve, ServeOptionsError, type MessageServer } from 'rxws/server';
 
@@ -50,6 +50,24 @@ describe('WebSocketClient and serve() with a codec (real sockets)', () => {
     } finally {
       raw.stop();
     }
+  });
+
+  it('a queued value the codec cannot encode is reported on undelivered$ at open; the others are sent', async () => {
+    server = serve({ host: '127.0.0.1', port: 0, codec: json<Up, Down>() });
+    const said = new Subject<string>();
+    server.connections$.subscribe((conn) => conn.messages$.subscribe((m) => said.next(m.data.say)));
+    const firstTwo = firstValueFrom(said.pipe(take(2), toArray()));
+    const { port } = await server.listening;
+    client = new WebSocketClient({ url: `ws://127.0.0.1:${port}`, codec: json<Down, Up>(), queue: { maxMessages: 10 } });
+    const undelivered = firstValueFrom(client.undelivered$);
+    const circular: Up & { self?: unknown } = { say: 'loop' };
+    circular.self = circular;
+    client.send({ say: 'first' });
+    client.send(circular);
+    client.send({ say: 'last' });
+    client.start();
+    expect((await undelivered).reason).toMatch(/^Not sent: the codec could not encode it \(.*circular/i);
+    expect(await firstTwo).toEqual(['first', 'last']);
   });
 
   it('refuses bad codec options before anything listens, saying what to pass', () => {

@@ -108,6 +108,15 @@ describe('Requester (marble)', () => {
     requester.failAll(new MessageError({ code: 'CANCELLED', message: 'test over' }));
   });
 
+  it("a request's own scheduler times it out (the requester's default scheduler is not used)", () => {
+    const requester = new Requester(); // asyncScheduler by default
+    testScheduler.run(({ expectObservable }) => {
+      requester.opened(link);
+      expectObservable(requester.request('x', undefined, { timeoutMs: 10, scheduler: testScheduler })).toBe('10ms #', undefined, new MessageError({ code: 'REQUEST_TIMEOUT', message: "No reply to 'x' (request 1) within 10 ms" }));
+    });
+    expect(requester.size).toBe(0);
+  });
+
   it('past maxInFlight, request() errors at once with TOO_MANY_REQUESTS and sends nothing', () => {
     testScheduler.run(({ expectObservable }) => {
       const requester = new Requester({ scheduler: testScheduler, maxInFlight: 1 });

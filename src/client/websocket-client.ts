@@ -304,10 +304,27 @@ export class WebSocketClient<In = NoCodec, Out = SendData> {
   private write(socket: SocketHandle, data: Out): boolean {
     const inFlight = (this.inFlight ??= new InFlight());
     inFlight.push(data as SendData); // first: a socket may report during send
-    // With a codec the socket is a TypedSocket: it encodes `data`.
-    if (socket.send(data as SendData, inFlight.onWritten)) return true;
+    let sent: boolean;
+    try {
+      // With a codec the socket is a TypedSocket: it encodes `data`, and throws when it cannot.
+      sent = socket.send(data as SendData, inFlight.onWritten);
+    } catch (err) {
+      inFlight.popLast();
+      throw err;
+    }
+    if (sent) return true;
     inFlight.popLast();
     return false;
+  }
+
+  /** Writes a queued message on open; one the codec cannot encode is reported, not thrown into the pipeline. */
+  private flushOne(socket: SocketHandle, data: Out): boolean {
+    try {
+      return this.write(socket, data);
+    } catch (err) {
+      this.undelivered.next({ data, maybeSent: false, reason: `Not sent: the codec could not encode it (${(err as Error).message})` });
+      return true;
+    }
   }
 
   /**
@@ -378,7 +395,7 @@ export class WebSocketClient<In = NoCodec, Out = SendData> {
         this.inFlight = new InFlight();
         // Not tracked in flight: credentials of this connection must not be requeued for the next one.
         if (this.firstMessage !== undefined) event.socket.send(this.firstMessage);
-        this.queue?.flush((data) => this.write(event.socket, data as Out));
+        this.queue?.flush((data) => this.flushOne(event.socket, data as Out));
         break;
       case 'close':
         this.state = CLOSED;

@@ -1,4 +1,4 @@
-import { identity, Observable, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import type { SendData, WebSocketEvent } from '../observables/events';
 import { ClientMessaging, type MessagingOptions } from './client-messaging';
 import { assertCodec, type Codec } from './codecs';
@@ -60,7 +60,6 @@ export class ClientCodec {
 
   /** The operator that decodes a connection's events. */
   decoder(): OperatorFunction<WebSocketEvent, WebSocketEvent> {
-    if (this.codec === undefined) return identity;
     return decodeEvents(this.codec, { decodeErrors: this.decodeErrors, layer: this.messaging }) as unknown as OperatorFunction<WebSocketEvent, WebSocketEvent>;
   }
 

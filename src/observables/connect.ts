@@ -55,8 +55,8 @@ export function connect<In, Out>(
   url: string | URL,
   options: ConnectOptions & Partial<CodecOptions<In, Out>> = {},
 ): Observable<WebSocketEvent> | Observable<TypedWebSocketEvent<In, Out>> {
+  if (options.codec === undefined) return connectFrames(url, options);
   const { codec, decodeErrors, ...connectOptions } = options;
-  if (codec === undefined) return connectFrames(url, connectOptions);
   // The codec is a map over the events: the frame path below stays as it is.
   try {
     assertCodec(codec, 'connect()');
