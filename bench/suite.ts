@@ -247,6 +247,39 @@ function micro(id: string, label: string, path: 'connect' | 'server', size: numb
   };
 }
 
+const RXWS_SOCKETIO = ['rxws', 'socketio'] as const;
+
+function requestWorkload(id: string, mode: 'echo' | 'stream', rows: RowSpec[]): Workload {
+  return {
+    id,
+    variants: RXWS_SOCKETIO,
+    rows,
+    trial: async (ctx, variant) => {
+      const { count, inFlight, streams, streamValues, maxMs } = ctx.cfg.requests;
+      const { port } = await ctx.server.call<{ port: number }>('startRequestServer', { variant });
+      try {
+        const params = mode === 'echo' ? { count, inFlight } : { count: streams, inFlight: 1 };
+        const r = await ctx.client.call<{ requestsPerSec: number; valuesPerSec: number }>(
+          'requests',
+          { variant, url: url(port), mode, streamValues, maxMs, ...params },
+          maxMs + 30_000,
+        );
+        return { requestsPerSec: r.requestsPerSec, valuesPerSec: r.valuesPerSec };
+      } finally {
+        await ctx.server.call('stopRequestServer');
+      }
+    },
+  };
+}
+
+const requests = requestWorkload('requests', 'echo', [
+  { label: 'request/reply (JSON body), 100 in flight: request() vs socket.io emitWithAck', unit: 'round trips/s', metric: 'requestsPerSec', a: 'rxws', b: 'socketio', goal: atLeast(2.0) },
+]);
+
+const streamedReply = requestWorkload('streamed-reply', 'stream', [
+  { label: 'streamed reply of 1000 values: request() Observable vs socket.io emits + ack', unit: 'values/s', metric: 'valuesPerSec', a: 'rxws', b: 'socketio', goal: atLeast(2.0) },
+]);
+
 /** Every workload, in the order they run. */
 export const WORKLOADS: Workload[] = [
   ...echoWorkloads,
@@ -257,6 +290,8 @@ export const WORKLOADS: Workload[] = [
   handshakesServer,
   idleMemory,
   storm,
+  requests,
+  streamedReply,
   micro('micro-connect-text', 'connect(), 32 B text', 'connect', 32, false),
   micro('micro-connect-binary', 'connect(), 1 KiB binary', 'connect', 1024, true),
   micro('micro-server-text', 'serve() events$, 32 B text', 'server', 32, false),

@@ -35,3 +35,38 @@ export type { ProtocolHandler, ProtocolHandlers } from './operators/select-proto
 export { WebSocketClient } from './client/websocket-client';
 export type { WebSocketClientOptions, ConnectFunction, UndeliveredMessage } from './client/websocket-client';
 export type { QueueOptions } from './client/send-queue';
+export type { ConnectionState, ConnectionStatus, ConnectionProblem } from './client/state';
+export type { PerTry } from './client/parameters';
+export { browserNetworkStatus } from './client/network';
+export type { MultiplexOptions } from './client/multiplex';
+export { json, msgpack, text, binary } from './messages/codecs';
+export type { Codec, CodecIn, CodecOut, RawData } from './messages/codecs';
+export { decodeEvents } from './messages/decode-events';
+export type { DecodeEventsOptions } from './messages/decode-events';
+export type {
+  CodecOptions,
+  DecodeErrorPolicy,
+  DecodeErrorEvent,
+  DecodedMessageEvent,
+  EventOf,
+  MessageEventOf,
+  NoCodec,
+  TypedOpenEvent,
+  TypedSocketHandle,
+  TypedWebSocketEvent,
+} from './messages/typed-events';
+export {
+  MessageError,
+  PROTOCOL_VERSION,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_MAX_BUFFERED_VALUES,
+  DEFAULT_DEDUP_WINDOW_MS,
+  MAX_NAME_LENGTH,
+  envelopeProblem,
+  readEnvelope,
+} from './messages/envelope';
+export type { Envelope, EnvelopeKind, MessageErrorCode, MessageErrorInit, Position, ReadResult } from './messages/envelope';
+export type { ClientCodecOptions } from './messages/client-codec';
+export type { MessagingOptions } from './messages/client-messaging';
+export { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_RETRIES } from './messages/requests';
+export type { RequestOptions, RequesterOptions } from './messages/requests';

@@ -5,6 +5,7 @@ import type { EchoParams } from '../workloads/echo-run';
 import { awaitDeliveries, closeFleet, openFleet, resetDeliveries } from '../workloads/fleet';
 import { handshakesRaw, handshakesRxws, type HandshakeParams } from '../workloads/handshakes';
 import { roundTripRaw, roundTripRxws, type RoundTripParams } from '../workloads/roundtrip';
+import { requestsRxws, requestsSocketIo, type RequestParams } from '../workloads/requests';
 import { awaitStormClosed, awaitStormOpen, closeStorm, openStorm } from '../workloads/storm';
 
 const isRxws = (args: Record<string, unknown>): boolean => arg<string>(args, 'variant', 'string') === 'rxws';
@@ -28,4 +29,5 @@ serveCommands({
   awaitStormOpen: (args) => awaitStormOpen(arg(args, 'maxMs', 'number')),
   awaitStormClosed: (args) => awaitStormClosed(arg(args, 'maxMs', 'number')),
   closeStorm: () => closeStorm(),
+  requests: (args) => (isRxws(args) ? requestsRxws : requestsSocketIo)(args as unknown as RequestParams),
 });

@@ -1,5 +1,6 @@
 // The server process of the benchmark: runs the server side of each workload on command.
 import { arg, serveCommands } from '../lib/host-child';
+import { startRequestServer, stopRequestServer, type RequestVariant } from '../workloads/requests';
 import { awaitConnections, broadcast, memory, peakAccepts, startApp, startEcho, stopApp, type Variant } from '../workloads/servers';
 
 serveCommands({
@@ -9,6 +10,8 @@ serveCommands({
   awaitConnections: (args) => awaitConnections(arg(args, 'connections', 'number'), arg(args, 'maxMs', 'number')),
   broadcast: (args) => broadcast(arg(args, 'messages', 'number'), arg(args, 'burst', 'number'), arg(args, 'size', 'number')),
   memory: () => memory(),
+  startRequestServer: (args) => startRequestServer(arg<RequestVariant>(args, 'variant', 'string')),
+  stopRequestServer: () => stopRequestServer(),
   peakAccepts: (args) => peakAccepts(arg(args, 'windowMs', 'number')),
   /** CPU time (user + system, µs) this process has used so far. */
   cpu: () => {

@@ -14,6 +14,8 @@ export interface BenchConfig {
   idle: { connections: number; trials: number };
   storm: { clients: number; downMs: number; trials: number };
   micro: { messages: number; trials: number };
+  /** Request/reply round trips, and streamed replies of `streamValues` values. */
+  requests: { count: number; inFlight: number; streams: number; streamValues: number; maxMs: number };
 }
 
 export const FULL: BenchConfig = {
@@ -28,6 +30,7 @@ export const FULL: BenchConfig = {
   idle: { connections: 10_000, trials: 3 },
   storm: { clients: 1_000, downMs: 1_000, trials: 3 },
   micro: { messages: 200_000, trials: 5 },
+  requests: { count: 50_000, inFlight: 100, streams: 200, streamValues: 1_000, maxMs: 2_000 },
 };
 
 export const QUICK: BenchConfig = {
@@ -42,6 +45,7 @@ export const QUICK: BenchConfig = {
   idle: { connections: 100, trials: 1 },
   storm: { clients: 20, downMs: 100, trials: 1 },
   micro: { messages: 5_000, trials: 1 },
+  requests: { count: 500, inFlight: 10, streams: 5, streamValues: 1_000, maxMs: 1_000 },
 };
 
 /** Open files a host needs for `connections` sockets, with room for everything else. */

@@ -45,6 +45,15 @@ describe('the API contract', () => {
     for (const name of ['staticFiles', 'redirect', 'echoRequest'] as const) expect(typeof server[name]).toBe('function');
   });
 
+  it('rxws exports the codecs and MessageError; WebSocketClient has request(), rxws/server MessageConnection, rxws/testing fakeMessageServer', () => {
+    for (const name of ['json', 'msgpack', 'text', 'binary', 'decodeEvents', 'MessageError', 'readEnvelope'] as const) expect(typeof rxws[name]).toBe('function');
+    const client = new rxws.WebSocketClient({ url: 'ws://127.0.0.1:1/a', reconnect: false, codec: rxws.json(), messaging: true });
+    expect(isObservable(client.request('x'))).toBe(true);
+    expect(typeof server.MessageConnection).toBe('function');
+    expect(typeof testing.fakeMessageServer).toBe('function');
+    expect(typeof testing.envelopeMessage).toBe('function');
+  });
+
   it('rxws/http exports httpRequest and HttpError', () => {
     expect(isObservable(http.httpRequest('http://127.0.0.1:1/'))).toBe(true);
     expect(typeof http.HttpError).toBe('function');

@@ -8,18 +8,21 @@ const root = path.resolve(__dirname, '../..');
 const NODE_ONLY_PACKAGES = ['ws', 'node-forge', 'commander', 'cli-progress', 'redis'];
 const NODE_ONLY_SOURCES = /^src\/(server|tls|http|cli)\/|^src\/observables\/(transport|ws-socket)\.ts$/;
 const isNodeBuiltin = (name: string): boolean => name.startsWith('node:') || builtinModules.includes(name.split('/')[0]);
+/** Packages the browser entry may import: rxjs (a peer) and @msgpack/msgpack (the msgpack codec; checked below). */
+const BROWSER_PACKAGES = ['rxjs', '@msgpack/msgpack'];
+const isBrowserPackage = (p: string): boolean => BROWSER_PACKAGES.some((name) => p === name || p.startsWith(`${name}/`));
 
 /** Bundles a browser entry the way tsup's browser build does and lists what it reached. */
-async function reach(entry: string): Promise<{ inputs: string[]; imports: string[] }> {
+async function reach(entry: string, external = ['rxjs', 'rxjs/*', '@msgpack/msgpack']): Promise<{ inputs: string[]; imports: string[] }> {
   const result = await build({
-    entryPoints: [path.join(root, entry)],
+    entryPoints: [entry.startsWith('src/') ? path.join(root, entry) : entry],
     bundle: true,
     write: false,
     platform: 'browser',
     format: 'esm',
     metafile: true,
     logLevel: 'silent',
-    external: ['rxjs', 'rxjs/*'],
+    external,
     plugins: [browserTransport],
   });
   const inputs = Object.keys(result.metafile.inputs);
@@ -35,10 +38,15 @@ describe('the browser entry', () => {
     expect(inputs.filter((f) => f.includes('node_modules'))).toEqual([]);
     const external = imports.filter((p) => !p.startsWith('src/'));
     expect(external.filter((p) => isNodeBuiltin(p) || NODE_ONLY_PACKAGES.includes(p))).toEqual([]);
-    expect(external.every((p) => p === 'rxjs' || p.startsWith('rxjs/'))).toBe(true);
+    expect(external.every(isBrowserPackage)).toBe(true);
   });
 
-  it('the built browser files import nothing but rxjs', () => {
+  it('@msgpack/msgpack, which the msgpack codec imports, reaches no Node built-in in a browser bundle', async () => {
+    const { imports } = await reach(require.resolve('@msgpack/msgpack'), []);
+    expect(imports.filter(isNodeBuiltin)).toEqual([]);
+  });
+
+  it('the built browser files import nothing but rxjs and @msgpack/msgpack', () => {
     const built = ['dist/browser/index.mjs', 'dist/browser/index.cjs'].map((f) => path.join(root, f));
     for (const file of built) {
       expect(existsSync(file) ? file : `${file} is missing: run \`npm run build\` first (npm test does)`).toBe(file);
@@ -46,9 +54,9 @@ describe('the browser entry', () => {
     const esm = readFileSync(built[0], 'utf8');
     const specifiers = [...esm.matchAll(/from\s+["']([^"']+)["']/g)].map((m) => m[1]).filter((s) => !s.startsWith('.'));
     expect(specifiers.length).toBeGreaterThan(0);
-    expect(specifiers.every((s) => s === 'rxjs' || s.startsWith('rxjs/'))).toBe(true);
+    expect(specifiers.every(isBrowserPackage)).toBe(true);
     const cjs = readFileSync(built[1], 'utf8');
     const required = [...cjs.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]).filter((s) => !s.startsWith('.'));
-    expect(required.every((s) => s === 'rxjs' || s.startsWith('rxjs/'))).toBe(true);
+    expect(required.every(isBrowserPackage)).toBe(true);
   });
 });

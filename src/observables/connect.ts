@@ -1,4 +1,7 @@
 import { Observable } from 'rxjs';
+import { assertCodec } from '../messages/codecs';
+import { decodeEvents } from '../messages/decode-events';
+import type { CodecOptions, TypedWebSocketEvent } from '../messages/typed-events';
 import { WebSocketError } from './errors';
 import type { WebSocketEvent } from './events';
 import { DEFAULT_CLIENT_MAX_PAYLOAD, MAX_PAYLOAD_LIMIT } from './constants';
@@ -51,8 +54,33 @@ function validateOptions(options: ConnectOptions): OpenOptions {
  *     case 'close': console.log('closed', e.code, e.reason); break;
  *   }
  * });
+ *
+ * With a `codec` (`json()`, `msgpack()`, `text()`, `binary()` or your own), `message` events carry
+ * decoded values and `socket.send` takes values to encode; a message that does not decode is a
+ * `decodeError` event (docs/messages.md):
+ *
+ * connect<Quote, Order>('ws://127.0.0.1:8008', { codec: json<Quote, Order>() }).subscribe((e) => {
+ *   if (e.type === 'message') e.socket.send({ buy: e.data.symbol, qty: 1 });
+ * });
  */
-export function connect(url: string | URL, options: ConnectOptions = {}): Observable<WebSocketEvent> {
+export function connect<In, Out>(url: string | URL, options: ConnectOptions & CodecOptions<In, Out>): Observable<TypedWebSocketEvent<In, Out>>;
+export function connect(url: string | URL, options?: ConnectOptions): Observable<WebSocketEvent>;
+export function connect<In, Out>(
+  url: string | URL,
+  options: ConnectOptions & Partial<CodecOptions<In, Out>> = {},
+): Observable<WebSocketEvent> | Observable<TypedWebSocketEvent<In, Out>> {
+  if (options.codec === undefined) return connectFrames(url, options);
+  const { codec, decodeErrors, ...connectOptions } = options;
+  // The codec is a map over the events: the frame path below stays as it is.
+  try {
+    assertCodec(codec, 'connect()');
+  } catch (err) {
+    return new Observable<TypedWebSocketEvent<In, Out>>((subscriber) => subscriber.error(new WebSocketError({ code: 'INVALID_OPTIONS', reason: (err as Error).message })));
+  }
+  return connectFrames(url, connectOptions).pipe(decodeEvents(codec, { decodeErrors }));
+}
+
+function connectFrames(url: string | URL, options: ConnectOptions): Observable<WebSocketEvent> {
   return new Observable<WebSocketEvent>((subscriber) => {
     let target;
     let resolved;

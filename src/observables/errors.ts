@@ -20,7 +20,9 @@ export type WebSocketErrorCode =
   | 'TLS_CERTIFICATE_EXPIRED'
   | 'TLS_CLIENT_CERTIFICATE_REQUIRED'
   | 'TLS_HANDSHAKE_FAILED'
-  | 'RETRIES_EXHAUSTED';
+  | 'RETRIES_EXHAUSTED'
+  /** A `WebSocketClient` parameter function (url, headers, protocols) threw, rejected or gave nothing. */
+  | 'PARAMETER_FAILED';
 
 export interface WebSocketErrorInit {
   code: WebSocketErrorCode;

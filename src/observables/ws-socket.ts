@@ -67,6 +67,13 @@ function transportOf(ws: WsWebSocket): { readonly destroyed: boolean; readonly e
   return (ws as unknown as { _socket?: { destroyed: boolean; errored: Error | null } | null })._socket ?? undefined;
 }
 
+/** Network sockets corked in this turn by `coalesceWrites`, uncorked together by one microtask. */
+const corked = new Set<{ cork(): void; uncork(): void }>();
+function uncorkAll(): void {
+  for (const socket of corked) socket.uncork();
+  corked.clear();
+}
+
 function writeInDoubt(): WriteError {
   return Object.assign(new Error('The connection died while this message was being written: part or all of it may have reached the peer'), { maybeSent: true });
 }
@@ -147,6 +154,19 @@ export class WsSocket implements SocketHandle {
       this.ws.send(payload, reports.done);
     }
     return true;
+  }
+
+  /**
+   * @internal Holds this connection's writes until the current turn's microtasks have run, so
+   * that messages sent in one turn leave in one write system call (the message layer's requests
+   * and replies). Kept in a module-level set, so a connection carries no field for it.
+   */
+  coalesceWrites(): void {
+    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } | null })._socket;
+    if (!socket || corked.has(socket)) return;
+    if (corked.size === 0) queueMicrotask(uncorkAll);
+    corked.add(socket);
+    socket.cork();
   }
 
   ping(data?: SendData): boolean {

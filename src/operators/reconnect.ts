@@ -1,4 +1,4 @@
-import { asyncScheduler, Observable, Subscription, timer, type MonoTypeOperatorFunction, type SchedulerLike, type Subscriber } from 'rxjs';
+import { asyncScheduler, isObservable, Observable, Subscription, timer, type MonoTypeOperatorFunction, type SchedulerLike, type Subscriber } from 'rxjs';
 import { CloseCode } from '../observables/constants';
 import { WebSocketError } from '../observables/errors';
 import type { WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEvent } from '../observables/events';
@@ -19,6 +19,13 @@ export interface ReconnectOptions extends BackoffOptions {
   shouldReconnect?: (cause: ReconnectCause) => boolean;
   /** Where waits are scheduled. Default `asyncScheduler` (virtual inside `TestScheduler.run`). */
   scheduler?: SchedulerLike;
+  /**
+   * Whether the network is up (`true`) or down (`false`), e.g. a browser's online/offline
+   * events. While the last value is false, no try starts: a wait that ends then waits for the
+   * network, so tries are not burnt. A `true` during a wait tries at once with the count reset.
+   * Default none: always online.
+   */
+  online$?: Observable<boolean>;
 }
 
 /** How many failed tries in a row are retried by default: no limit, as in IXWebSocket. */
@@ -70,7 +77,8 @@ function describeCause(cause: unknown): { reason: string; httpStatus: number } {
 
 function assertReconnectOptions(options: ReconnectOptions): void {
   assertBackoffOptions(options);
-  const { maxRetries = DEFAULT_MAX_RETRIES, shouldReconnect } = options;
+  const { maxRetries = DEFAULT_MAX_RETRIES, shouldReconnect, online$ } = options;
+  if (online$ !== undefined && !isObservable(online$)) throw new TypeError('online$ must be an Observable of booleans (true: online)');
   if (!(maxRetries >= 0) || (maxRetries !== Infinity && !Number.isInteger(maxRetries))) {
     throw new RangeError(`maxRetries must be a whole number >= 0 or Infinity, got ${maxRetries}`);
   }
@@ -94,6 +102,7 @@ const DROPPED_WITHOUT_CLOSE: WebSocketCloseEvent = {
  * an `open` (a dropped connection), subscribes again at once. The count resets after each
  * `open`. Past `maxRetries`, or when `shouldReconnect(cause)` says no, the result errors with
  * the cause of a failed try, or completes after a close. Unsubscribing cancels a pending wait.
+ * With `online$`, no try starts while the network is down, and its return ends a wait at once.
  *
  * @example
  * connect('ws://127.0.0.1:8008').pipe(
@@ -107,6 +116,7 @@ export function reconnect(options: ReconnectOptions = {}): MonoTypeOperatorFunct
   return (source) =>
     new Observable<WebSocketEvent>((subscriber) => {
       const run = new ReconnectRun(source, subscriber, options);
+      run.watchNetwork();
       run.tryOnce();
       return run.subscriptions;
     });
@@ -120,6 +130,11 @@ class ReconnectRun {
   private readonly maxRetries: number;
   private readonly shouldReconnect: (cause: ReconnectCause) => boolean;
   private readonly scheduler: SchedulerLike;
+  private online = true;
+  /** The wait before the next try (a timer, or parked until online); undefined while a try runs. */
+  private wait: Subscription | undefined;
+  /** The wait is over but the network is down: try when it comes back. */
+  private parked = false;
 
   constructor(
     private readonly source: Observable<WebSocketEvent>,
@@ -131,8 +146,32 @@ class ReconnectRun {
     this.scheduler = options.scheduler ?? asyncScheduler;
   }
 
+  /** Follows `online$`: a `true` during a wait tries at once, with the count reset. */
+  watchNetwork(): void {
+    const { online$ } = this.options;
+    if (online$ === undefined) return;
+    this.subscriptions.add(
+      online$.subscribe({
+        next: (online) => {
+          this.online = online;
+          if (!online || (this.wait === undefined && !this.parked)) return;
+          this.retries = 0;
+          this.tryOnce();
+        },
+        error: (err: unknown) => this.subscriber.error(err),
+      }),
+    );
+  }
+
   tryOnce(): void {
+    this.wait?.unsubscribe();
+    this.wait = undefined;
+    this.parked = false;
     if (this.subscriber.closed) return;
+    if (!this.online) {
+      this.parked = true;
+      return;
+    }
     let opened = false;
     let lastClose: WebSocketCloseEvent | undefined;
     const attempt = this.source.subscribe({
@@ -195,6 +234,9 @@ class ReconnectRun {
   }
 
   private retryLater(delayMs: number): void {
-    this.subscriptions.add(timer(delayMs, this.scheduler).subscribe(() => this.tryOnce()));
+    const wait = timer(delayMs, this.scheduler).subscribe(() => this.tryOnce());
+    if (wait.closed) return;
+    this.wait = wait;
+    this.subscriptions.add(wait);
   }
 }

@@ -5,6 +5,10 @@ export { ServerConnection, MAX_PENDING_EVENTS } from './connection';
 export { InProcessBus } from './adapter';
 export type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
 export { MAX_TOPIC_LENGTH } from './topics';
+export { channels } from './channels';
+export type { ChannelAuthorizer, ChannelServer, ChannelsOptions, ChannelVerdict } from './channels';
+export { tokenFromProtocols, authenticateFirstMessage, TOKEN_PROTOCOL_PREFIX, DEFAULT_FIRST_MESSAGE_TIMEOUT_MS, UNAUTHORIZED_CLOSE_CODE } from './tokens';
+export type { FirstMessageOptions, FirstMessageVerdict, ProtocolsSource } from './tokens';
 export {
   ServeOptionsError,
   DEFAULT_PORT,
@@ -38,3 +42,6 @@ export type {
 } from './types';
 export type { TlsOptions } from '../observables/options';
 export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../observables/events';
+export { MessageConnection } from '../messages/server';
+export type { MessageServer, ServerCodecOptions } from '../messages/server';
+export type { RequestContext, RequestHandler, RequestHandlers, ServerExtension, ServerMessagingOptions } from '../messages/handlers';

@@ -20,6 +20,7 @@ import type { BroadcastOptions, ConnectionRequest, PublishResult, ServerErrorEve
 import { requestTarget } from './request-target';
 import { atLimitRefusal, PendingSockets } from './sockets';
 import { Upgrades } from './upgrade';
+import { messageServer, type MessageServer, type ServerCodecOptions } from '../messages/server';
 
 /** Where a server listens. */
 export interface ListeningAddress {
@@ -258,8 +259,27 @@ function adapterMessage(data: SendData, topics: readonly string[] | undefined): 
  * });
  * console.log('listening on', await server.listening);
  * // later: await server.close();
+ *
+ * With a `codec`, connections carry decoded values; with `messaging`, requests are answered by
+ * handlers (docs/messages.md):
+ *
+ * const api = serve({ port: 8008, codec: json(), messaging: { handlers: { add: (b) => (b as { a: number; b: number }).a + (b as { a: number; b: number }).b } } });
  */
-export function serve(options: ServeOptions = {}): WebSocketServer {
-  d.validateServeOptions(options);
-  return new Server(options);
+export function serve<In, Out>(options: ServeOptions & ServerCodecOptions<In, Out>): MessageServer<In, Out>;
+export function serve(options?: ServeOptions): WebSocketServer;
+export function serve<In, Out>(options: ServeOptions & Partial<ServerCodecOptions<In, Out>> = {}): WebSocketServer | MessageServer<In, Out> {
+  const { codec, decodeErrors, messaging, ...serveOptions } = options;
+  d.validateServeOptions(serveOptions);
+  if (codec === undefined) {
+    if (messaging !== undefined && messaging !== false) throw new d.ServeOptionsError('messaging needs a codec to carry the envelope: add codec: json() or codec: msgpack()');
+    return new Server(serveOptions);
+  }
+  // The codec and the envelope sit on each connection's events: the frame path stays as it is.
+  let wrap;
+  try {
+    wrap = messageServer({ codec, decodeErrors, messaging });
+  } catch (e) {
+    throw new d.ServeOptionsError((e as Error).message);
+  }
+  return wrap(new Server(serveOptions));
 }

@@ -5,3 +5,5 @@ export { fakeConnect } from './fake-connect';
 export type { FakeConnect, FakeScript, FakeTry } from './fake-connect';
 export { openEvent, textMessage, binaryMessage, pingEvent, pongEvent, closeEvent, errorEvent } from './events';
 export type { OpenEventInit } from './events';
+export { fakeMessageServer, envelopeMessage } from './fake-requests';
+export type { FakeHandler, FakeMessageServerOptions } from './fake-requests';
