@@ -165,6 +165,20 @@ export class RequestRunner<C> {
     this.armSweep();
   }
 
+  /**
+   * A session that sends no `acked` (or a hostile one) keeps at most 4 × maxInFlight requests:
+   * past that its oldest ended ones are forgotten first.
+   */
+  private bound(session: string): void {
+    const runs = this.sessions.get(session);
+    const cap = 4 * this.maxInFlight;
+    if (runs === undefined || runs.size <= cap) return;
+    for (const run of runs.values()) {
+      if (runs.size <= cap) break;
+      if (run.finished) this.forget(run);
+    }
+  }
+
   /** The client says every request of `session` below `acked` has ended there: forget those. */
   private release(session: string, acked: number): void {
     const runs = this.sessions.get(session);
@@ -248,9 +262,11 @@ export class RequestRunner<C> {
     const envelope: NextEnvelope = { k: 'next', id: run.id, n: run.count++, body };
     if (run.session !== '') {
       run.kept.push(envelope);
-      if (run.kept.length > this.maxBufferedValues) {
-        run.kept.shift();
-        run.firstKept++;
+      // Keeps the last maxBufferedValues or more (up to twice that): one splice per
+      // maxBufferedValues values, not a shift per value.
+      if (run.kept.length >= 2 * this.maxBufferedValues) {
+        run.kept.splice(0, this.maxBufferedValues);
+        run.firstKept += this.maxBufferedValues;
       }
     }
     if (run.target !== undefined) {
@@ -271,7 +287,9 @@ export class RequestRunner<C> {
       target.runs.delete(run.id);
       target.send(ending);
     }
-    if (run.session !== '') this.expireLater(run);
+    if (run.session === '') return;
+    this.expireLater(run);
+    this.bound(run.session);
   }
 
   /** A re-sent request of a known (session, id): no new run; its reply continues on `target`. */
