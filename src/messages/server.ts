@@ -7,10 +7,10 @@ import type { ServerConnection } from '../server/connection';
 import type { WebSocketServer } from '../server/serve';
 import type { BroadcastOptions, ConnectionRequest, PublishResult } from '../server/types';
 import { assertCodec, type Codec, type RawData } from './codecs';
-import { decodeEvents, TAKEN, TypedSocket, UnwrapError, type MessageLayer } from './decode-events';
+import { decodeEvents, TAKEN, UnwrapError, type MessageLayer } from './decode-events';
 import { envelopeProblem, MessageError, PROTOCOL_VERSION, type Envelope } from './envelope';
 import { RequestRunner, type Run, type RunTarget, type ServerMessagingOptions } from './handlers';
-import type { DecodeErrorPolicy, DecodedMessageEvent, TypedOpenEvent, TypedWebSocketEvent } from './typed-events';
+import type { DecodeErrorPolicy, DecodedMessageEvent, TypedOpenEvent, TypedSocketHandle, TypedWebSocketEvent } from './typed-events';
 
 /** The codec options of `serve()`. */
 export interface ServerCodecOptions<In, Out> {
@@ -38,7 +38,7 @@ export interface ServerCodecOptions<In, Out> {
 export class MessageConnection<In, Out> {
   /** The connection underneath (frames as they are). */
   readonly raw: ServerConnection;
-  private readonly socketHandle: TypedSocket<Out>;
+  private socketHandle!: TypedSocketHandle<Out>;
   private readonly subject = new Subject<TypedWebSocketEvent<In, Out>>();
   private open: TypedOpenEvent<Out> | undefined;
   private closeEvent: WebSocketCloseEvent | undefined;
@@ -47,15 +47,17 @@ export class MessageConnection<In, Out> {
   /** @internal Made by `serve()`. */
   constructor(raw: ServerConnection, codec: Codec<In, Out>, decodeErrors: DecodeErrorPolicy | undefined, layer: MessageLayer | undefined, closed: () => void) {
     this.raw = raw;
-    this.socketHandle = new TypedSocket<Out>(raw, codec as Codec<unknown, unknown>, layer);
+    // events$ of a server connection gives `open` at once, on subscription: the typed socket
+    // decodeEvents makes for it is this connection's from the start.
     raw.events$.pipe(decodeEvents(codec, { decodeErrors, layer })).subscribe({
       next: (event) => {
         if (event.type === 'open') {
-          this.open = { ...event, socket: this.socketHandle };
+          this.open = event;
+          this.socketHandle = event.socket;
           return;
         }
         if (event.type === 'close') this.closeEvent = event;
-        this.subject.next(event.type === 'message' || event.type === 'decodeError' ? { ...event, socket: this.socketHandle } : event);
+        this.subject.next(event);
       },
       complete: () => {
         this.completed = true;
@@ -76,7 +78,7 @@ export class MessageConnection<In, Out> {
   }
 
   /** The typed socket: `send` encodes. */
-  get socket(): TypedSocket<Out> {
+  get socket(): TypedSocketHandle<Out> {
     return this.socketHandle;
   }
 
