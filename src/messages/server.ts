@@ -140,14 +140,17 @@ export class MessageConnection<In, Out> {
     return this.raw.topics;
   }
 
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   get readyState(): SocketHandle['readyState'] {
     return this.raw.readyState;
   }
 
+  /** Bytes queued but not yet written to the network. */
   get bufferedAmount(): number {
     return this.raw.bufferedAmount;
   }
 
+  /** The negotiated subprotocol, '' if none. */
   get protocol(): string {
     return this.raw.protocol;
   }
