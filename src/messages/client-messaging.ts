@@ -38,6 +38,11 @@ export class ClientMessaging implements MessageLayer {
     this.requester = new Requester(options);
   }
 
+  /** A new id of this session, for envelopes of other kinds (a channel's `sub`). */
+  allocateId(): number {
+    return this.requester.allocateId();
+  }
+
   /** Sends an envelope on the open connection; false when there is none. */
   sendEnvelope(envelope: Envelope): boolean {
     return this.send?.(envelope) ?? false;

@@ -68,6 +68,14 @@ export class Requester {
     this.scheduler = options.scheduler ?? asyncScheduler;
   }
 
+  /**
+   * A new id of this session for another envelope that needs one (a channel's `sub`): ids are
+   * unique per session across requests and subscriptions (docs/protocol.md).
+   */
+  allocateId(): number {
+    return this.nextId++;
+  }
+
   /** Requests waiting for their ending. */
   get size(): number {
     return this.pending.size;
