@@ -1,15 +1,14 @@
 // serve() with a codec: typed connections, and the server side of the envelope when `messaging` is on.
 // Server-only (imports the server's types), reached from src/server/serve.ts alone.
 import { Observable, Subject } from 'rxjs';
-import { CloseCode } from '../observables/constants';
 import type { SendData, SocketHandle, WebSocketCloseEvent, WriteCallback } from '../observables/events';
 import type { ServerConnection } from '../server/connection';
 import type { WebSocketServer } from '../server/serve';
 import type { BroadcastOptions, ConnectionRequest, PublishResult } from '../server/types';
-import { assertCodec, type Codec, type RawData } from './codecs';
-import { decodeEvents, TAKEN, UnwrapError, type MessageLayer } from './decode-events';
-import { envelopeProblem, MessageError, PROTOCOL_VERSION, type Envelope } from './envelope';
-import { RequestRunner, type Run, type RunTarget, type ServerMessagingOptions } from './handlers';
+import { assertCodec, type Codec } from './codecs';
+import { decodeEvents, type MessageLayer } from './decode-events';
+import { RequestRunner, type ServerMessagingOptions } from './handlers';
+import { ServerLayer } from './server-layer';
 import type { DecodeErrorPolicy, DecodedMessageEvent, TypedOpenEvent, TypedSocketHandle, TypedWebSocketEvent } from './typed-events';
 
 /** The codec options of `serve()`. */
@@ -156,96 +155,6 @@ export class MessageConnection<In, Out> {
   }
 }
 
-/** The server side of the envelope on one connection. */
-class ServerLayer<In, Out> implements MessageLayer, RunTarget {
-  readonly runs = new Map<number, Run>();
-  session = '';
-  connection!: MessageConnection<In, Out>;
-  private sendValue: ((value: unknown) => boolean) | undefined;
-
-  constructor(
-    private readonly runner: RequestRunner<MessageConnection<In, Out>>,
-    private readonly raw: ServerConnection,
-  ) {}
-
-  /**
-   * Sends an envelope. Replies made in one turn (the requests of one TCP read, a stream's
-   * synchronous values) are written together: the socket is corked until the turn's microtasks
-   * have run, so N replies cost one write system call instead of N.
-   */
-  send(envelope: Envelope): boolean {
-    const sendValue = this.sendValue;
-    if (sendValue === undefined) return false;
-    this.raw.coalesceWrites();
-    return sendValue(envelope);
-  }
-
-  wrap(value: unknown): unknown {
-    return { k: 'msg', body: value };
-  }
-
-  unwrap(value: unknown, raw: RawData): unknown {
-    const problem = envelopeProblem(value);
-    if (problem !== undefined) return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `Not an rxws envelope: ${problem} (docs/protocol.md)`, raw }));
-    const envelope = value as Envelope;
-    switch (envelope.k) {
-      case 'msg':
-        return envelope.body;
-      case 'req':
-        this.runner.request(envelope, this, this.session, this.connection);
-        return TAKEN;
-      case 'cancel':
-        this.runner.cancel(envelope.id, this);
-        return TAKEN;
-      case 'hello':
-        this.hello(envelope.v, envelope.session);
-        return TAKEN;
-      case 'err':
-        // The client reports a frame it could not read: shown as a decodeError, nothing to answer.
-        return new UnwrapError(new MessageError({ code: envelope.code, message: `The client reported: ${envelope.message}`, data: envelope.data, raw }));
-      default:
-        return this.other(envelope, raw);
-    }
-  }
-
-  /** Kinds for the extensions (channels); a `sub` none takes is refused, an `unsub` ignored. */
-  private other(envelope: Envelope, raw: RawData): unknown {
-    const send = (e: Envelope): boolean => this.send(e);
-    for (const extension of this.runner.extensions) if (extension.receive(envelope, this.connection, send)) return TAKEN;
-    if (envelope.k === 'sub') {
-      this.send({ k: 'err', id: envelope.id, code: 'CHANNEL_REFUSED', message: `This server has no channels; '${envelope.channel}' cannot be subscribed` });
-      return TAKEN;
-    }
-    if (envelope.k === 'unsub') return TAKEN;
-    return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `A server does not take '${envelope.k}' envelopes (docs/protocol.md)`, raw }));
-  }
-
-  rejected(error: MessageError): void {
-    // docs/protocol.md: an err without id tells the peer what it could not read.
-    this.send({ k: 'err', code: error.code, message: error.message });
-  }
-
-  opened(_socket: SocketHandle, send: (value: unknown) => boolean): void {
-    this.sendValue = send;
-  }
-
-  closed(): void {
-    this.sendValue = undefined;
-    this.runner.closed(this);
-    for (const extension of this.runner.extensions) extension.closed?.(this.connection);
-  }
-
-  private hello(version: number, session: string): void {
-    if (version !== PROTOCOL_VERSION) {
-      this.send({ k: 'err', code: 'UNSUPPORTED_VERSION', message: `This server speaks protocol version ${PROTOCOL_VERSION}, not ${version}`, data: { supported: [PROTOCOL_VERSION] } });
-      this.raw.close(CloseCode.PROTOCOL_ERROR, 'Unsupported protocol version');
-      return;
-    }
-    this.session = session;
-    this.send({ k: 'welcome', v: PROTOCOL_VERSION, session, maxInFlight: this.runner.maxInFlight, dedupWindowMs: this.runner.dedupWindowMs });
-  }
-}
-
 /** `serve()` with a codec: as `WebSocketServer`, with typed connections and `broadcast(value)`. */
 export interface MessageServer<In, Out> extends Omit<WebSocketServer, 'connections$' | 'clients' | 'broadcast' | 'publish'> {
   /** Hot: one typed connection per accepted connection; completes after `close()`. */
@@ -279,7 +188,7 @@ function wrapServer<In, Out>(server: WebSocketServer, options: ServerCodecOption
   const connections = new Subject<MessageConnection<In, Out>>();
   server.connections$.subscribe({
     next: (raw) => {
-      const layer = runner === undefined ? undefined : new ServerLayer<In, Out>(runner, raw);
+      const layer = runner === undefined ? undefined : new ServerLayer<MessageConnection<In, Out>>(runner, raw);
       const connection: MessageConnection<In, Out> = new MessageConnection<In, Out>(raw, codec, decodeErrors, layer, () => {
         byRaw.delete(raw);
         clients.delete(connection);
