@@ -38,11 +38,6 @@ export class ClientMessaging implements MessageLayer {
     this.requester = new Requester(options);
   }
 
-  /** A new id of this session, for envelopes of other kinds (a channel's `sub`). */
-  allocateId(): number {
-    return this.requester.allocateId();
-  }
-
   /** Sends an envelope on the open connection; false when there is none. */
   sendEnvelope(envelope: Envelope): boolean {
     return this.send?.(envelope) ?? false;
@@ -85,6 +80,8 @@ export class ClientMessaging implements MessageLayer {
     }
     if (this.requester.receive(envelope)) return TAKEN;
     for (const handler of this.handlers) if (handler(envelope)) return TAKEN;
+    // An err for an id nobody knows (a cancelled request, a channel left since): ignored (docs/protocol.md, Errors).
+    if (envelope.k === 'err' && envelope.id !== undefined) return TAKEN;
     if (envelope.k === 'err') {
       return new UnwrapError(new MessageError({ code: envelope.code, message: `The server reported: ${envelope.message}`, data: envelope.data, raw }));
     }

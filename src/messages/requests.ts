@@ -68,14 +68,6 @@ export class Requester {
     this.scheduler = options.scheduler ?? asyncScheduler;
   }
 
-  /**
-   * A new id of this session for another envelope that needs one (a channel's `sub`): ids are
-   * unique per session across requests and subscriptions (docs/protocol.md).
-   */
-  allocateId(): number {
-    return this.nextId++;
-  }
-
   /** Requests waiting for their ending. */
   get size(): number {
     return this.pending.size;
@@ -122,6 +114,11 @@ export class Requester {
         if (this.pending.get(id) === pending) this.drop(pending, true);
       };
     });
+  }
+
+  /** An id from the session's id space, for a channel subscription (its `err` must not be mistaken for a reply). */
+  allocateId(): number {
+    return this.nextId++;
   }
 
   /** A connection opened: `link` sends on it. Requests not sent yet go now; those sent on a dead connection go again while retries remain. */
@@ -187,7 +184,9 @@ export class Requester {
       case 'err': {
         if (envelope.id === undefined) return false;
         const pending = this.pending.get(envelope.id);
-        if (pending !== undefined) this.fail(pending, new MessageError({ code: envelope.code, message: envelope.message, data: envelope.data }), false);
+        // Not a request of ours: maybe a channel subscription's (the message layer asks its handlers next).
+        if (pending === undefined) return false;
+        this.fail(pending, new MessageError({ code: envelope.code, message: envelope.message, data: envelope.data }), false);
         return true;
       }
       default:
