@@ -79,3 +79,10 @@ describe('WebSocketClient and serve() with a codec (real sockets)', () => {
     expect(() => new WebSocketClient({ url: 'ws://x', messaging: true })).toThrow(/messaging needs a codec/);
   });
 });
+
+describe('request() without the message layer', () => {
+  it('errors with a TypeError saying which options to set', async () => {
+    const client = new WebSocketClient({ url: 'ws://127.0.0.1:1', codec: json() });
+    await expect(firstValueFrom(client.request('x'))).rejects.toThrow(/needs the message layer: create the WebSocketClient with codec: json\(\) \(or msgpack\(\)\) and messaging: true/);
+  });
+});

@@ -117,6 +117,16 @@ describe('Requester (marble)', () => {
     expect(requester.size).toBe(0);
   });
 
+  it("an err for an id no request has is not taken (a channel's handler may know it); a request's err is", () => {
+    const requester = new Requester({ scheduler: testScheduler });
+    requester.opened(link);
+    const errors: unknown[] = [];
+    requester.request('x').subscribe({ error: (e) => errors.push(e) });
+    expect(requester.receive({ k: 'err', id: 99, code: 'CHANNEL_REFUSED', message: 'no' })).toBe(false);
+    expect(requester.receive({ k: 'err', id: 1, code: 'NO_FUNDS', message: 'none left' })).toBe(true);
+    expect(errors).toEqual([new MessageError({ code: 'NO_FUNDS', message: 'none left' })]);
+  });
+
   it('past maxInFlight, request() errors at once with TOO_MANY_REQUESTS and sends nothing', () => {
     testScheduler.run(({ expectObservable }) => {
       const requester = new Requester({ scheduler: testScheduler, maxInFlight: 1 });

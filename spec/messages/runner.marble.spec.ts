@@ -42,6 +42,16 @@ describe('RequestRunner (marble): the de-duplication window', () => {
     runner.dispose();
   });
 
+  it('a session that never sends acked keeps at most 4 x maxInFlight requests, forgetting the oldest ended first', () => {
+    const runner = new RequestRunner<null>({ handlers: { echo: (b) => b }, maxInFlight: 2, scheduler: testScheduler });
+    const conn = target();
+    for (let id = 1; id <= 20; id++) runner.request({ k: 'req', id, target: 'echo', body: id }, conn, 'session-f', null);
+    expect(runner.remembered).toBe(8);
+    runner.request({ k: 'req', id: 20, target: 'echo' }, conn, 'session-f', null); // still known: not run again
+    expect(conn.sent.at(-1)).toEqual({ k: 'res', id: 20, body: 20 });
+    runner.dispose();
+  });
+
   it('a running request whose client went away is stopped when the window passes, and forgotten', () => {
     let stopped = 0;
     const runner = new RequestRunner<null>({ dedupWindowMs: 100, scheduler: testScheduler, handlers: { hang: () => new Observable<never>(() => () => stopped++) } });

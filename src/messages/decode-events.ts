@@ -39,6 +39,7 @@ export class TypedSocket<Out> implements TypedSocketHandle<Out> {
     private readonly layer: MessageLayer | undefined,
   ) {}
 
+  /** Encodes `value` (wrapped by the layer when there is one) and sends it. */
   send(value: Out, onWritten?: WriteCallback): boolean {
     const frame = this.codec.encode(this.layer === undefined ? value : this.layer.wrap(value));
     return this.raw.send(frame, onWritten);
@@ -49,22 +50,27 @@ export class TypedSocket<Out> implements TypedSocketHandle<Out> {
     return this.raw.send(this.codec.encode(value));
   }
 
+  /** As `SocketHandle.ping`. */
   ping(data?: SendData): boolean {
     return this.raw.ping(data);
   }
 
+  /** As `SocketHandle.close`. */
   close(code?: number, reason?: string): void {
     this.raw.close(code, reason);
   }
 
+  /** Bytes queued but not yet written to the network. */
   get bufferedAmount(): number {
     return this.raw.bufferedAmount;
   }
 
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   get readyState(): ReadyState {
     return this.raw.readyState;
   }
 
+  /** The negotiated subprotocol, '' if none. */
   get protocol(): string {
     return this.raw.protocol;
   }

@@ -30,8 +30,7 @@ export type MessageErrorCode =
   | 'REQUEST_TIMEOUT'
   | 'CONNECTION_LOST'
   | 'CHANNEL_REFUSED'
-  | 'CHANNEL_CLOSED'
-  | 'NOT_CONNECTED';
+  | 'CHANNEL_CLOSED';
 
 /** A resume position in a channel's history (issue 20): `epoch` changes when history is lost. */
 export interface Position {

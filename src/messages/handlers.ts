@@ -73,8 +73,8 @@ export interface Run {
   subscription: Subscription | undefined;
   /** Values emitted so far. */
   count: number;
-  /** `next` envelopes kept for a replay (session requests only), numbered from `firstKept`. */
-  kept: NextEnvelope[];
+  /** `next` envelopes kept for a replay (session requests only), numbered from `firstKept`; made on the first value. */
+  kept: NextEnvelope[] | undefined;
   firstKept: number;
   /** `count` when the client went away. */
   detachedAt: number;
@@ -165,6 +165,20 @@ export class RequestRunner<C> {
     this.armSweep();
   }
 
+  /**
+   * A session that sends no `acked` (or a hostile one) keeps at most 4 × maxInFlight requests:
+   * past that its oldest ended ones are forgotten first.
+   */
+  private bound(session: string): void {
+    const runs = this.sessions.get(session);
+    const cap = 4 * this.maxInFlight;
+    if (runs === undefined || runs.size <= cap) return;
+    for (const run of runs.values()) {
+      if (runs.size <= cap) break;
+      if (run.finished) this.forget(run);
+    }
+  }
+
   /** The client says every request of `session` below `acked` has ended there: forget those. */
   private release(session: string, acked: number): void {
     const runs = this.sessions.get(session);
@@ -192,7 +206,7 @@ export class RequestRunner<C> {
       const known = Object.keys(this.handlers);
       return fail('UNKNOWN_TARGET', `No handler for target '${req.target}'; ${known.length === 0 ? 'the server has none' : `the server has: ${known.join(', ')}`}`);
     }
-    const run: Run = { id: req.id, session, target, subscription: undefined, count: 0, kept: [], firstKept: 0, detachedAt: 0, ending: undefined, finished: false, expiresAt: 0 };
+    const run: Run = { id: req.id, session, target, subscription: undefined, count: 0, kept: undefined, firstKept: 0, detachedAt: 0, ending: undefined, finished: false, expiresAt: 0 };
     target.runs.set(req.id, run);
     if (session !== '') {
       let runs = this.sessions.get(session);
@@ -247,10 +261,13 @@ export class RequestRunner<C> {
     if (run.finished) return;
     const envelope: NextEnvelope = { k: 'next', id: run.id, n: run.count++, body };
     if (run.session !== '') {
-      run.kept.push(envelope);
-      if (run.kept.length > this.maxBufferedValues) {
-        run.kept.shift();
-        run.firstKept++;
+      const kept = (run.kept ??= []);
+      kept.push(envelope);
+      // Keeps the last maxBufferedValues or more (up to twice that): one splice per
+      // maxBufferedValues values, not a shift per value.
+      if (kept.length >= 2 * this.maxBufferedValues) {
+        kept.splice(0, this.maxBufferedValues);
+        run.firstKept += this.maxBufferedValues;
       }
     }
     if (run.target !== undefined) {
@@ -271,7 +288,9 @@ export class RequestRunner<C> {
       target.runs.delete(run.id);
       target.send(ending);
     }
-    if (run.session !== '') this.expireLater(run);
+    if (run.session === '') return;
+    this.expireLater(run);
+    this.bound(run.session);
   }
 
   /** A re-sent request of a known (session, id): no new run; its reply continues on `target`. */
@@ -283,7 +302,7 @@ export class RequestRunner<C> {
       target.send(lost);
       return;
     }
-    for (const envelope of run.kept) if (envelope.n >= from) target.send(envelope);
+    for (const envelope of run.kept ?? []) if (envelope.n >= from) target.send(envelope);
     if (run.finished) {
       if (run.ending !== undefined) target.send(run.ending);
       return;

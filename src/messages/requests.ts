@@ -233,8 +233,12 @@ export class Requester {
   private send(pending: Pending): void {
     if (this.link === undefined) return;
     const acked = this.acked();
-    const base = acked > 1 ? { ...pending.envelope, acked } : pending.envelope;
-    const envelope = pending.received > 0 ? { ...base, from: pending.received } : base;
+    const { id, target, body } = pending.envelope;
+    // One object per send, with only the fields that apply (docs/protocol.md: `from`, `acked` optional).
+    const envelope: ReqEnvelope = { k: 'req', id, target };
+    if (body !== undefined) (envelope as { body?: unknown }).body = body;
+    if (pending.received > 0) (envelope as { from?: number }).from = pending.received;
+    if (acked > 1) (envelope as { acked?: number }).acked = acked;
     let sent: boolean;
     try {
       sent = this.link(envelope);

@@ -1,17 +1,15 @@
 // serve() with a codec: typed connections, and the server side of the envelope when `messaging` is on.
 // Server-only (imports the server's types), reached from src/server/serve.ts alone.
-import { servesChannels } from '../server/channels';
 import { Observable, Subject } from 'rxjs';
-import { CloseCode } from '../observables/constants';
 import type { SendData, SocketHandle, WebSocketCloseEvent, WriteCallback } from '../observables/events';
 import type { ServerConnection } from '../server/connection';
 import type { WebSocketServer } from '../server/serve';
 import type { BroadcastOptions, ConnectionRequest, PublishResult } from '../server/types';
-import { assertCodec, type Codec, type RawData } from './codecs';
-import { decodeEvents, TAKEN, TypedSocket, UnwrapError, type MessageLayer } from './decode-events';
-import { envelopeProblem, MessageError, PROTOCOL_VERSION, type Envelope } from './envelope';
-import { RequestRunner, type Run, type RunTarget, type ServerMessagingOptions } from './handlers';
-import type { DecodeErrorPolicy, DecodedMessageEvent, TypedOpenEvent, TypedWebSocketEvent } from './typed-events';
+import { assertCodec, type Codec } from './codecs';
+import { decodeEvents, type MessageLayer } from './decode-events';
+import { RequestRunner, type ServerMessagingOptions } from './handlers';
+import { ServerLayer } from './server-layer';
+import type { DecodeErrorPolicy, DecodedMessageEvent, TypedOpenEvent, TypedSocketHandle, TypedWebSocketEvent } from './typed-events';
 
 /** The codec options of `serve()`. */
 export interface ServerCodecOptions<In, Out> {
@@ -39,7 +37,7 @@ export interface ServerCodecOptions<In, Out> {
 export class MessageConnection<In, Out> {
   /** The connection underneath (frames as they are). */
   readonly raw: ServerConnection;
-  private readonly socketHandle: TypedSocket<Out>;
+  private socketHandle!: TypedSocketHandle<Out>;
   private readonly subject = new Subject<TypedWebSocketEvent<In, Out>>();
   private open: TypedOpenEvent<Out> | undefined;
   private closeEvent: WebSocketCloseEvent | undefined;
@@ -48,15 +46,17 @@ export class MessageConnection<In, Out> {
   /** @internal Made by `serve()`. */
   constructor(raw: ServerConnection, codec: Codec<In, Out>, decodeErrors: DecodeErrorPolicy | undefined, layer: MessageLayer | undefined, closed: () => void) {
     this.raw = raw;
-    this.socketHandle = new TypedSocket<Out>(raw, codec as Codec<unknown, unknown>, layer);
+    // events$ of a server connection gives `open` at once, on subscription: the typed socket
+    // decodeEvents makes for it is this connection's from the start.
     raw.events$.pipe(decodeEvents(codec, { decodeErrors, layer })).subscribe({
       next: (event) => {
         if (event.type === 'open') {
-          this.open = { ...event, socket: this.socketHandle };
+          this.open = event;
+          this.socketHandle = event.socket;
           return;
         }
         if (event.type === 'close') this.closeEvent = event;
-        this.subject.next(event.type === 'message' || event.type === 'decodeError' ? { ...event, socket: this.socketHandle } : event);
+        this.subject.next(event);
       },
       complete: () => {
         this.completed = true;
@@ -77,7 +77,7 @@ export class MessageConnection<In, Out> {
   }
 
   /** The typed socket: `send` encodes. */
-  get socket(): TypedSocket<Out> {
+  get socket(): TypedSocketHandle<Out> {
     return this.socketHandle;
   }
 
@@ -139,107 +139,19 @@ export class MessageConnection<In, Out> {
     return this.raw.topics;
   }
 
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
   get readyState(): SocketHandle['readyState'] {
     return this.raw.readyState;
   }
 
+  /** Bytes queued but not yet written to the network. */
   get bufferedAmount(): number {
     return this.raw.bufferedAmount;
   }
 
+  /** The negotiated subprotocol, '' if none. */
   get protocol(): string {
     return this.raw.protocol;
-  }
-}
-
-/** The server side of the envelope on one connection. */
-class ServerLayer<In, Out> implements MessageLayer, RunTarget {
-  readonly runs = new Map<number, Run>();
-  session = '';
-  connection!: MessageConnection<In, Out>;
-  private sendValue: ((value: unknown) => boolean) | undefined;
-
-  constructor(
-    private readonly runner: RequestRunner<MessageConnection<In, Out>>,
-    private readonly raw: ServerConnection,
-  ) {}
-
-  /**
-   * Sends an envelope. Replies made in one turn (the requests of one TCP read, a stream's
-   * synchronous values) are written together: the socket is corked until the turn's microtasks
-   * have run, so N replies cost one write system call instead of N.
-   */
-  send(envelope: Envelope): boolean {
-    const sendValue = this.sendValue;
-    if (sendValue === undefined) return false;
-    this.raw.coalesceWrites();
-    return sendValue(envelope);
-  }
-
-  wrap(value: unknown): unknown {
-    return { k: 'msg', body: value };
-  }
-
-  unwrap(value: unknown, raw: RawData): unknown {
-    const problem = envelopeProblem(value);
-    if (problem !== undefined) return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `Not an rxws envelope: ${problem} (docs/protocol.md)`, raw }));
-    const envelope = value as Envelope;
-    switch (envelope.k) {
-      case 'msg':
-        return envelope.body;
-      case 'req':
-        this.runner.request(envelope, this, this.session, this.connection);
-        return TAKEN;
-      case 'cancel':
-        this.runner.cancel(envelope.id, this);
-        return TAKEN;
-      case 'hello':
-        this.hello(envelope.v, envelope.session);
-        return TAKEN;
-      case 'err':
-        // The client reports a frame it could not read: shown as a decodeError, nothing to answer.
-        return new UnwrapError(new MessageError({ code: envelope.code, message: `The client reported: ${envelope.message}`, data: envelope.data, raw }));
-      default:
-        return this.other(envelope, raw);
-    }
-  }
-
-  /** Kinds for the extensions (channels); a `sub` none takes is refused, an `unsub` ignored. */
-  private other(envelope: Envelope, raw: RawData): unknown {
-    const send = (e: Envelope): boolean => this.send(e);
-    for (const extension of this.runner.extensions) if (extension.receive(envelope, this.connection, send)) return TAKEN;
-    if (envelope.k === 'sub') {
-      // channels(server) reads the frames underneath and answers itself.
-      if (!servesChannels(this.raw)) this.send({ k: 'err', id: envelope.id, code: 'CHANNEL_REFUSED', message: `This server has no channels; '${envelope.channel}' cannot be subscribed` });
-      return TAKEN;
-    }
-    if (envelope.k === 'unsub') return TAKEN;
-    return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `A server does not take '${envelope.k}' envelopes (docs/protocol.md)`, raw }));
-  }
-
-  rejected(error: MessageError): void {
-    // docs/protocol.md: an err without id tells the peer what it could not read.
-    this.send({ k: 'err', code: error.code, message: error.message });
-  }
-
-  opened(_socket: SocketHandle, send: (value: unknown) => boolean): void {
-    this.sendValue = send;
-  }
-
-  closed(): void {
-    this.sendValue = undefined;
-    this.runner.closed(this);
-    for (const extension of this.runner.extensions) extension.closed?.(this.connection);
-  }
-
-  private hello(version: number, session: string): void {
-    if (version !== PROTOCOL_VERSION) {
-      this.send({ k: 'err', code: 'UNSUPPORTED_VERSION', message: `This server speaks protocol version ${PROTOCOL_VERSION}, not ${version}`, data: { supported: [PROTOCOL_VERSION] } });
-      this.raw.close(CloseCode.PROTOCOL_ERROR, 'Unsupported protocol version');
-      return;
-    }
-    this.session = session;
-    this.send({ k: 'welcome', v: PROTOCOL_VERSION, session, maxInFlight: this.runner.maxInFlight, dedupWindowMs: this.runner.dedupWindowMs });
   }
 }
 
@@ -276,7 +188,7 @@ function wrapServer<In, Out>(server: WebSocketServer, options: ServerCodecOption
   const connections = new Subject<MessageConnection<In, Out>>();
   server.connections$.subscribe({
     next: (raw) => {
-      const layer = runner === undefined ? undefined : new ServerLayer<In, Out>(runner, raw);
+      const layer = runner === undefined ? undefined : new ServerLayer<MessageConnection<In, Out>>(runner, raw);
       const connection: MessageConnection<In, Out> = new MessageConnection<In, Out>(raw, codec, decodeErrors, layer, () => {
         byRaw.delete(raw);
         clients.delete(connection);
