@@ -20,6 +20,14 @@ export interface TlsOptions {
   disableHostnameValidation?: boolean;
 }
 
+/**
+ * Which proxy to go through (Node only): a URL `http://`, `https://` (HTTP CONNECT; TLS to the
+ * proxy for https), `socks5://`, `socks5h://` (DNS at the proxy), `socks4://` or `socks4a://`,
+ * credentials as userinfo (`http://user:password@proxy:3128`); or `false` for none, ignoring
+ * the environment. Unset: the environment decides, as curl reads it (docs/proxy.md).
+ */
+export type ProxySetting = string | URL | false;
+
 /** Options of `connect`. All optional. */
 export interface ConnectOptions {
   /** Extra handshake request headers (Node only: browsers do not allow them). */
@@ -48,6 +56,12 @@ export interface ConnectOptions {
   lookup?: LookupFunction;
   /** Answer the peer's pings with pongs automatically. Default true. */
   autoPong?: boolean;
+  /**
+   * Node only: the proxy to connect through, or `false` for none. Default: `HTTPS_PROXY` for
+   * `wss:`, `HTTP_PROXY` for `ws:`, else `ALL_PROXY`, unless `NO_PROXY` matches; loopback hosts
+   * are never proxied unless set here. Browsers ignore it: they use the system's proxy settings.
+   */
+  proxy?: ProxySetting;
 }
 
 /** permessage-deflate parameters (RFC 7692 §7.1). */

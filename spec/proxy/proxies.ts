@@ -1,0 +1,142 @@
+// Real proxies for the proxy specs, each started on 127.0.0.1 and a free port with a temp
+// config, and stopped (process killed, folder removed) by `stop()`: tinyproxy for HTTP CONNECT
+// (optionally with Basic auth) and microsocks for SOCKS5 (optionally with user/password).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect as netConnect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/** A proxy process on loopback. */
+export interface TestProxy {
+  readonly port: number;
+  /** The proxy's URL, with credentials when it requires them. */
+  readonly url: string;
+  /** Kills the proxy at once (SIGKILL): its open tunnels end without a close frame. */
+  kill(): Promise<void>;
+  /** Starts the proxy again on the same port, after `kill()`. */
+  restart(): Promise<void>;
+  /** Kills it and removes its folder: call in afterEach. */
+  stop(): Promise<void>;
+}
+
+/** Which Debian package holds each binary, for the one-line "install it" failure. */
+const PACKAGES: Record<string, string> = { tinyproxy: 'tinyproxy', microsocks: 'microsocks' };
+/** How long a proxy may take to accept connections before the test fails. */
+const START_DEADLINE_MS = 10_000;
+
+function requireBinary(name: string): void {
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
+  if (!found) throw new Error(`${name} is not installed: run \`apt-get install -y ${PACKAGES[name]}\` (the proxy specs start it on loopback)`);
+}
+
+/** A port nobody listens on right now (bound to port 0, then released for the proxy to take). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resolves once 127.0.0.1:port accepts a connection; rejects when the process exits or the deadline passes. */
+async function acceptsConnections(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + START_DEADLINE_MS;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    if (exited) throw new Error(`the proxy exited before accepting connections: ${stderr().trim()}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = netConnect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) break;
+    // The process is starting: ask again on the next turn of the event loop after I/O.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`the proxy did not accept connections on port ${port} within ${START_DEADLINE_MS} ms: ${stderr().trim()}`);
+}
+
+async function startProcess(name: string, argsFor: (port: number) => string[], url: (port: number) => string, dir?: string, port?: number): Promise<TestProxy> {
+  requireBinary(name);
+  const chosen = port ?? (await freePort());
+  let child: ChildProcess | undefined;
+  let stderr = '';
+  const launch = async (): Promise<void> => {
+    stderr = '';
+    const started = spawn(name, argsFor(chosen), { stdio: ['ignore', 'ignore', 'pipe'] });
+    started.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child = started;
+    await acceptsConnections(chosen, started, () => stderr);
+  };
+  const kill = async (): Promise<void> => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = once(running, 'exit');
+    running.kill('SIGKILL');
+    await exited;
+  };
+  try {
+    await launch();
+  } catch (err) {
+    await kill();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    port: chosen,
+    url: url(chosen),
+    kill,
+    restart: launch,
+    stop: async () => {
+      await kill();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Credentials a proxy requires. */
+export interface ProxyCredentials {
+  user: string;
+  password: string;
+}
+
+/**
+ * tinyproxy (HTTP CONNECT) on 127.0.0.1. It allows CONNECT to every port (no ConnectPort line)
+ * from 127.0.0.1, and with `auth` requires Basic credentials (407 otherwise).
+ */
+export async function startTinyproxy(auth?: ProxyCredentials): Promise<TestProxy> {
+  requireBinary('tinyproxy');
+  const dir = mkdtempSync(path.join(tmpdir(), 'rxws-tinyproxy-'));
+  const port = await freePort();
+  const config = path.join(dir, 'tinyproxy.conf');
+  writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'Listen 127.0.0.1',
+      'Timeout 600',
+      'MaxClients 64',
+      'Allow 127.0.0.1',
+      'LogLevel Error',
+      `LogFile "${path.join(dir, 'tinyproxy.log')}"`,
+      'DisableViaHeader Yes',
+      ...(auth ? [`BasicAuth ${auth.user} ${auth.password}`] : []),
+      '',
+    ].join('\n'),
+  );
+  const credentials = auth ? `${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.password)}@` : '';
+  return startProcess('tinyproxy', () => ['-d', '-c', config], (p) => `http://${credentials}127.0.0.1:${p}`, dir, port);
+}
+
+/** microsocks (SOCKS5) on 127.0.0.1; with `auth` it requires that user name and password. */
+export async function startMicrosocks(auth?: ProxyCredentials, scheme: 'socks5' | 'socks5h' = 'socks5h'): Promise<TestProxy> {
+  const credentials = auth ? `${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.password)}@` : '';
+  const authArgs = auth ? ['-u', auth.user, '-P', auth.password] : [];
+  return startProcess('microsocks', (p) => ['-i', '127.0.0.1', '-p', String(p), ...authArgs], (p) => `${scheme}://${credentials}127.0.0.1:${p}`);
+}

@@ -1,0 +1,84 @@
+import { WebSocketError } from '../observables/errors';
+import type { ProxySetting } from '../observables/options';
+
+/** The proxy kinds rxws speaks, by URL scheme. */
+export type ProxyScheme = 'http' | 'https' | 'socks4' | 'socks4a' | 'socks5' | 'socks5h';
+
+const SCHEMES: ReadonlySet<string> = new Set<ProxyScheme>(['http', 'https', 'socks4', 'socks4a', 'socks5', 'socks5h']);
+
+/** curl's default proxy ports: 1080 for every kind but https:// proxies (443). */
+const DEFAULT_PORT: Record<ProxyScheme, number> = { http: 1080, https: 443, socks4: 1080, socks4a: 1080, socks5: 1080, socks5h: 1080 };
+
+/** A validated proxy. `url` carries the credentials; `display` never does. */
+export interface ProxyEndpoint {
+  readonly scheme: ProxyScheme;
+  /** The proxy URL with its port made explicit, credentials included: for the agents only. */
+  readonly url: URL;
+  /** Host name without IPv6 brackets. */
+  readonly host: string;
+  readonly port: number;
+  /** `scheme://[user:***@]host:port`: the form that may be logged. */
+  readonly display: string;
+  /** Where the setting came from, for error reasons: `options.proxy` or the variable's name. */
+  readonly source: string;
+}
+
+/** Masks a URL's password: what a log, a reason or an `open` event may show. */
+export function redactProxyUrl(url: URL): string {
+  const host = url.hostname;
+  const user = url.username ? `${url.username}${url.password ? ':***' : ''}@` : '';
+  return `${url.protocol}//${user}${host}${url.port ? `:${url.port}` : ''}`;
+}
+
+function invalid(reason: string): never {
+  throw new WebSocketError({ code: 'INVALID_OPTIONS', reason });
+}
+
+/**
+ * Validates a proxy URL (`http://`, `https://`, `socks4://`, `socks4a://`, `socks5://`,
+ * `socks5h://`; credentials as userinfo). A bad one throws an INVALID_OPTIONS WebSocketError
+ * whose reason names `source` but never the password.
+ */
+export function parseProxyUrl(input: string | URL, source: string): ProxyEndpoint {
+  const text = String(input).trim();
+  let url: URL;
+  try {
+    url = new URL(text.includes('://') ? text : `http://${text}`);
+  } catch {
+    const shown = text.replace(/\/\/[^@/]*@/, '//***@');
+    return invalid(`${source} '${shown}' is not a URL: write it like http://proxy.example:3128 or socks5://user:pass@127.0.0.1:1080`);
+  }
+  const scheme = url.protocol.slice(0, -1);
+  if (!SCHEMES.has(scheme)) {
+    return invalid(`${source} has the unsupported scheme '${url.protocol}' (${redactProxyUrl(url)}): use http:, https:, socks4:, socks4a:, socks5: or socks5h:`);
+  }
+  if (!url.hostname) invalid(`${source} names no host: write it like http://proxy.example:3128`);
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search) {
+    invalid(`${source} (${redactProxyUrl(url)}) has a path or query: a proxy URL is only scheme://[user:password@]host[:port]`);
+  }
+  const kind = scheme as ProxyScheme;
+  // Special schemes (http:, https:) drop their default port from `url.port`: make it explicit.
+  const port = url.port ? Number(url.port) : DEFAULT_PORT[kind];
+  const explicit = new URL(url.href);
+  explicit.pathname = '';
+  if (!explicit.port) explicit.port = String(port);
+  if (!explicit.port) {
+    // `new URL` refuses to store a special scheme's default port (https: 443): rebuild around it.
+    return { scheme: kind, url: explicit, host: hostOf(url), port, display: `${redactProxyUrl(explicit)}:${port}`, source };
+  }
+  return { scheme: kind, url: explicit, host: hostOf(url), port, display: redactProxyUrl(explicit), source };
+}
+
+function hostOf(url: URL): string {
+  return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+}
+
+/** A `proxy` option as given: a URL, `false`, or unset (then the environment decides). */
+export function explicitProxy(setting: ProxySetting | undefined): ProxyEndpoint | false | undefined {
+  if (setting === undefined) return undefined;
+  if (setting === false) return false;
+  if (typeof setting !== 'string' && !(setting instanceof URL)) {
+    return invalid(`options.proxy must be a proxy URL string, a URL, or false (no proxy), got ${typeof setting}`);
+  }
+  return parseProxyUrl(setting, 'options.proxy');
+}
