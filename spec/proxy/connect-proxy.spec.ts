@@ -6,7 +6,7 @@ import { useTestCertificates } from '../helpers/certs';
 import { startEchoServer, type TestWsServer } from '../helpers/ws-server';
 import { startWssPeer, type WssPeer } from '../tls/wss-peer';
 import { echoThrough, failureOf } from './echo';
-import { freePort, startMicrosocks, startTinyproxy, type TestProxy } from './proxies';
+import { countConnections, freePort, startMicrosocks, startTinyproxy, type CountedProxy, type TestProxy } from './proxies';
 
 const AUTH = { user: 'rxws', password: 'pa55-word' };
 const KINDS: Array<[string, () => Promise<TestProxy>]> = [
@@ -21,13 +21,16 @@ const mask = (url: string): string => url.replace(/:[^:@/]*@/, ':***@');
 describe.each(KINDS)('connect() through %s', (_name, start) => {
   const certs = useTestCertificates();
   let proxy: TestProxy;
+  let counted: CountedProxy;
   let echo: TestWsServer | undefined;
   let wss: WssPeer | undefined;
 
   beforeAll(async () => {
     proxy = await start();
+    counted = await countConnections(proxy);
   });
   afterAll(async () => {
+    await counted.close();
     await proxy.stop();
   });
   afterEach(async () => {
@@ -39,9 +42,11 @@ describe.each(KINDS)('connect() through %s', (_name, start) => {
   it('ws: a text and a 16 MiB binary message go both ways; open names the proxy without its password', async () => {
     echo = await startEchoServer();
     const big = new Uint8Array(randomBytes(16 * 1024 * 1024));
-    const { open, replies } = await echoThrough(echo.url, { proxy: proxy.url }, ['hello through the proxy', big]);
+    const before = counted.accepted;
+    const { open, replies } = await echoThrough(echo.url, { proxy: counted.url }, ['hello through the proxy', big]);
+    expect(counted.accepted - before).toBe(1);
     expect(open.url).toBe(`${echo.url}/`);
-    expect(open.proxy).toBe(mask(proxy.url));
+    expect(open.proxy).toBe(mask(counted.url));
     expect(open.proxy).not.toContain(AUTH.password);
     expect(replies[0]).toBe('hello through the proxy');
     expect(Buffer.from(replies[1] as Uint8Array).equals(Buffer.from(big))).toBe(true);
@@ -50,9 +55,11 @@ describe.each(KINDS)('connect() through %s', (_name, start) => {
   it('wss: the origin certificate is verified through the tunnel (SNI to the origin, caFile)', async () => {
     const { server, ca } = certs();
     wss = await startWssPeer({ cert: server.cert, key: server.key });
-    const { open, replies } = await echoThrough(wss.url('localhost'), { proxy: proxy.url, tls: { caFile: ca.certFile } }, ['secure']);
+    const before = counted.accepted;
+    const { open, replies } = await echoThrough(wss.url('localhost'), { proxy: counted.url, tls: { caFile: ca.certFile } }, ['secure']);
+    expect(counted.accepted - before).toBe(1);
     expect(replies).toEqual(['secure']);
-    expect(open.proxy).toBe(mask(proxy.url));
+    expect(open.proxy).toBe(mask(counted.url));
     expect(wss.servernames).toEqual(['localhost']);
     const untrusted = await failureOf(wss.url('localhost'), { proxy: proxy.url });
     expect(untrusted.code).toBe('TLS_UNTRUSTED_CERTIFICATE');

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { startFaultProxy } from '../helpers/fault-proxy';
 
 /** A proxy process on loopback. */
 export interface TestProxy {
@@ -139,4 +140,27 @@ export async function startMicrosocks(auth?: ProxyCredentials, scheme: 'socks5' 
   const credentials = auth ? `${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.password)}@` : '';
   const authArgs = auth ? ['-u', auth.user, '-P', auth.password] : [];
   return startProcess('microsocks', (p) => ['-i', '127.0.0.1', '-p', String(p), ...authArgs], (p) => `${scheme}://${credentials}127.0.0.1:${p}`);
+}
+
+/** A byte-for-byte TCP forwarder in front of a proxy that counts connections: proof a client used the proxy. */
+export interface CountedProxy {
+  /** The proxy's URL (scheme and credentials) at the forwarder's port. */
+  readonly url: string;
+  /** Connections the forwarder has accepted so far. */
+  readonly accepted: number;
+  close(): Promise<void>;
+}
+
+/** Puts a counting forwarder (spec/helpers/fault-proxy.ts) in front of `proxy`. */
+export async function countConnections(proxy: TestProxy): Promise<CountedProxy> {
+  const front = await startFaultProxy(proxy.port);
+  const url = new URL(proxy.url);
+  url.port = String(front.port);
+  return {
+    url: url.href.replace(/\/$/, ''),
+    get accepted() {
+      return front.acceptedConnections;
+    },
+    close: () => front.close(),
+  };
 }

@@ -1,10 +1,11 @@
 import { request as httpRequestRaw, type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequestRaw } from 'node:https';
 import type { Socket } from 'node:net';
+import { ProxyTunnelAgent } from '../proxy/agent';
 import { resolveClientTls } from '../tls/resolve';
 import { agentFor } from './agent';
 import { ACCEPT_ENCODING } from './decoding';
-import { HttpError, networkFailure, type ExchangeStage } from './errors';
+import { HttpError, networkFailure, proxyFailure, type ExchangeStage } from './errors';
 import type { HttpEvent, HttpResponseInit } from './events';
 import type { HttpRequestOptions } from './options';
 import { UPLOAD_CHUNK_BYTES } from './options';
@@ -48,7 +49,7 @@ function requestOptions(hop: Hop, options: HttpRequestOptions): RequestOptions {
   return {
     method: hop.method,
     headers: headersFor(hop, options),
-    agent: agentFor(secure, options),
+    agent: agentFor(hop.url, options),
     lookup: options.lookup as RequestOptions['lookup'],
     ...(secure ? resolveClientTls(options.tls, hop.url.hostname.replace(/^\[|\]$/g, '')) : {}),
   };
@@ -126,12 +127,20 @@ class HopExchange {
     this.req.destroy();
   }
 
+  /** The tunnel agent when this request goes through a proxy. */
+  private get proxyAgent(): ProxyTunnelAgent | undefined {
+    // Node keeps the request's agent as `req.agent` (missing from @types/node).
+    const agent = (this.req as ClientRequest & { agent?: unknown }).agent;
+    return agent instanceof ProxyTunnelAgent ? agent : undefined;
+  }
+
   private emit(e: HttpEvent): void {
     if (!this.ended) this.sink.event(e);
   }
 
   private end(): void {
     this.ended = true;
+    if (this.stage === 'connecting') this.proxyAgent?.cancel();
     clearTimeout(this.connectTimer);
     clearTimeout(this.transferTimer);
     this.stopReading?.();
@@ -145,6 +154,9 @@ class HopExchange {
   }
 
   private timeout(which: string, ms: number): void {
+    const url = this.hop.url;
+    const atProxy = this.stage === 'connecting' ? this.proxyAgent?.timeoutError(`${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`, ms) : undefined;
+    if (atProxy) return this.fail(proxyFailure(atProxy, this.url));
     const reason = `${this.hop.method} ${this.url}: ${which} did not complete within ${ms} ms`;
     this.fail(new HttpError({ code: 'Timeout', url: this.url, reason }));
   }
