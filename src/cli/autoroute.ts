@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { connect } from '../index';
-import { addCommonFlags, clientTls, DEFAULT_URL, parseCount, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, DEFAULT_URL, parseCount, withSnakeCaseAliases, type CommonFlags } from './common';
 import { CliError } from './errors';
 import { Output } from './output';
 
@@ -15,14 +15,14 @@ export function registerAutoroute(program: Command): void {
     .description('client benchmark: receive N messages from a push server (URL/N) and print messages per second')
     .argument('[url]', 'push server URL', DEFAULT_URL)
     .option('-n, --msg-count <n>', 'messages to receive (appended to the URL path as /N)', parseCount, 1000);
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   withSnakeCaseAliases(cmd).action(async (url: string, flags: AutorouteFlags) => {
     const out = new Output({ json: flags.json });
     const target = `${url.replace(/\/+$/, '')}/${flags.msgCount}`;
     let received = 0;
     let startedAt = 0;
     await new Promise<void>((resolve, reject) => {
-      const subscription = connect(target, { tls: clientTls(flags) }).subscribe({
+      const subscription = connect(target, { tls: clientTls(flags), proxy: clientProxy(flags) }).subscribe({
         next: (event) => {
           if (event.type === 'open') startedAt = performance.now();
           if (event.type === 'message' && ++received === flags.msgCount) {

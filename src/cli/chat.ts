@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { WebSocketEvent } from '../index';
-import { addCommonFlags, clientTls, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, withSnakeCaseAliases, type CommonFlags } from './common';
 import { ClientSession, runOnStdinLines } from './client-session';
 import { printEvent } from './events';
 import { Output } from './output';
@@ -38,10 +38,10 @@ export function registerChat(program: Command): void {
     .description('group chat through a broadcast server: each stdin line is sent as {"user","text"}')
     .argument('<url>', 'broadcast server URL')
     .argument('<nick>', 'your name in the chat');
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   withSnakeCaseAliases(cmd).action(async (url: string, nick: string, flags: CommonFlags) => {
     const out = new Output({ json: flags.json });
-    const session = new ClientSession({ url, connectOptions: { tls: clientTls(flags) }, reconnect: true, onEvent: (e) => show(out, nick, e) });
+    const session = new ClientSession({ url, connectOptions: { tls: clientTls(flags), proxy: clientProxy(flags) }, reconnect: true, onEvent: (e) => show(out, nick, e) });
     await runOnStdinLines(session, (text) => session.send(JSON.stringify({ user: nick, text } satisfies ChatMessage)));
   });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addCommonFlags, clientTls, collect, DEFAULT_URL, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, collect, DEFAULT_URL, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { ClientSession, runOnStdinLines } from './client-session';
 import { printEvent, printSummary } from './events';
 import { Output } from './output';
@@ -26,6 +26,7 @@ async function connectCommand(url: string, flags: ConnectFlags): Promise<void> {
       protocols: flags.subprotocol,
       perMessageDeflate: !flags.disablePerMessageDeflate,
       tls: clientTls(flags),
+      proxy: clientProxy(flags),
     },
     reconnect: !flags.disableAutomaticReconnection,
     maxWaitMs: flags.maxWait,
@@ -62,6 +63,6 @@ export function registerConnect(program: Command): void {
     .option('--max-wait <ms>', 'longest wait between reconnection tries (default 10000)', parsePositive)
     .option('--ping-interval <seconds>', 'ping every N seconds (0 = never)', Number, DEFAULT_PING_INTERVAL_S)
     .option('--subprotocol <name>', 'subprotocol to offer (repeatable)', collect);
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   withSnakeCaseAliases(cmd).action((url: string, flags: ConnectFlags) => connectCommand(url, flags));
 }

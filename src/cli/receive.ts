@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { connect, type SocketHandle, type WebSocketEvent } from '../index';
-import { addCommonFlags, clientTls, DEFAULT_URL, parseCount, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, DEFAULT_URL, parseCount, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { CliError } from './errors';
 import { IncomingFiles, type FileOutcome } from './incoming-files';
 import { interrupted } from './lifetime';
@@ -64,7 +64,7 @@ function receiveFiles(url: string, flags: ReceiveFlags, out: Output): Promise<Fi
       }
       armIdleTimer();
     };
-    const subscription = connect(url, { tls: clientTls(flags) }).subscribe({
+    const subscription = connect(url, { tls: clientTls(flags), proxy: clientProxy(flags) }).subscribe({
       next: onEvent,
       error: (err) => {
         abort('connection failed');
@@ -102,6 +102,6 @@ export function registerReceive(program: Command): void {
     .option('--dir <dir>', 'folder to save files in', '.')
     .option('-n, --count <n>', 'exit after N files (0 = until Ctrl-C)', parseCount, 1)
     .option('--idle-timeout <seconds>', 'give up on a file when no data came for this long', parsePositive, 30);
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   withSnakeCaseAliases(cmd).action((url: string, flags: ReceiveFlags) => receive(url, flags));
 }

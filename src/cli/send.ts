@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { Subscription } from 'rxjs';
 import { connect, type SocketHandle, type WebSocketEvent } from '../index';
-import { addCommonFlags, clientTls, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { CliError, ExitCode } from './errors';
 import { interrupted } from './lifetime';
 import { Output } from './output';
@@ -87,7 +87,7 @@ async function send(url: string, file: string, flags: SendFlags): Promise<void> 
           reject(new CliError(`connection closed before ${header.name} was acknowledged (${event.code}${event.reason ? ' ' + event.reason : ''})`));
         }
       };
-      subscription = connect(url, { tls: clientTls(flags) }).subscribe({ next: onEvent, error: reject });
+      subscription = connect(url, { tls: clientTls(flags), proxy: clientProxy(flags) }).subscribe({ next: onEvent, error: reject });
       void signal.promise.then(() => reject(new CliError('interrupted')));
     });
   } finally {
@@ -107,6 +107,6 @@ export function registerSend(program: Command): void {
     .argument('<file>', 'file to send')
     .option('--name <name>', 'file name announced to receivers (default: the base name)')
     .option('--ack-timeout <seconds>', 'how long to wait for a receiver to acknowledge', parsePositive, 30);
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   withSnakeCaseAliases(cmd).action((url: string, file: string, flags: SendFlags) => send(url, file, flags));
 }
