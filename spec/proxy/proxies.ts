@@ -4,7 +4,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as netConnect, type AddressInfo } from 'node:net';
+import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFaultProxy } from '../helpers/fault-proxy';
@@ -162,5 +163,31 @@ export async function countConnections(proxy: TestProxy): Promise<CountedProxy> 
       return front.acceptedConnections;
     },
     close: () => front.close(),
+  };
+}
+
+/** A TLS front (Node `tls` server) that unwraps each connection and forwards it to `proxy`: an https:// proxy. */
+export async function startTlsFront(proxy: TestProxy, cert: string, key: string): Promise<{ readonly port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createTlsServer({ cert, key }, (clear) => {
+    const upstream = netConnect(proxy.port, '127.0.0.1');
+    for (const s of [clear, upstream]) {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+      s.on('error', () => undefined);
+    }
+    clear.pipe(upstream).pipe(clear);
+    clear.on('close', () => upstream.destroy());
+    upstream.on('close', () => clear.destroy());
+  });
+  server.on('tlsClientError', () => undefined);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -23,10 +23,22 @@ export interface TlsOptions {
 /**
  * Which proxy to go through (Node only): a URL `http://`, `https://` (HTTP CONNECT; TLS to the
  * proxy for https), `socks5://`, `socks5h://` (DNS at the proxy), `socks4://` or `socks4a://`,
- * credentials as userinfo (`http://user:password@proxy:3128`); or `false` for none, ignoring
- * the environment. Unset: the environment decides, as curl reads it (docs/proxy.md).
+ * credentials as userinfo (`http://user:password@proxy:3128`); `{ url, tls }` to set how an
+ * `https://` proxy is trusted; or `false` for none, ignoring the environment. Unset: the
+ * environment decides, as curl reads it (docs/proxy.md).
  */
-export type ProxySetting = string | URL | false;
+export type ProxySetting = string | URL | false | ProxyOptions;
+
+/** A proxy URL with settings of its own. */
+export interface ProxyOptions {
+  /** The proxy, as in `ProxySetting`. */
+  url: string | URL;
+  /**
+   * TLS to an `https://` proxy itself (not to the origin: that is `ConnectOptions.tls`): its
+   * roots (`caFile`), a client certificate, ciphers. Default: the system roots.
+   */
+  tls?: TlsOptions;
+}
 
 /** Options of `connect`. All optional. */
 export interface ConnectOptions {

@@ -10,6 +10,7 @@ import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { Agent, type AgentConnectOpts } from 'agent-base';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { SocksProxyAgent } from 'socks-proxy-agent';
+import { resolveClientTls } from '../tls/resolve';
 import type { ProxyEndpoint } from './endpoint';
 import { describeProxyFailure, proxyTimeout, refusedTunnel, type ProxyError } from './errors';
 
@@ -30,7 +31,8 @@ export class ProxyTunnelAgent extends Agent {
     super();
     if (proxy.scheme === 'http' || proxy.scheme === 'https') {
       // The signal reaches net.connect / tls.connect: cancel() ends a handshake still under way.
-      const agent = new HttpsProxyAgent(proxy.url.href, { signal: this.abort.signal });
+      const tls = proxy.scheme === 'https' ? resolveClientTls(proxy.tls, proxy.host) : {};
+      const agent = new HttpsProxyAgent(proxy.url.href, { ...tls, signal: this.abort.signal });
       agent.on('proxyConnect', (answer: ConnectAnswer) => (this.answer = answer));
       this.inner = agent;
     } else {

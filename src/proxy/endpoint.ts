@@ -1,5 +1,5 @@
 import { WebSocketError } from '../observables/errors';
-import type { ProxySetting } from '../observables/options';
+import type { ProxySetting, TlsOptions } from '../observables/options';
 
 /** The proxy kinds rxws speaks, by URL scheme. */
 export type ProxyScheme = 'http' | 'https' | 'socks4' | 'socks4a' | 'socks5' | 'socks5h';
@@ -21,6 +21,8 @@ export interface ProxyEndpoint {
   readonly display: string;
   /** Where the setting came from, for error reasons: `options.proxy` or the variable's name. */
   readonly source: string;
+  /** TLS to an `https://` proxy itself; unset: the system roots. */
+  readonly tls?: TlsOptions;
 }
 
 /** Masks a URL's password: what a log, a reason or an `open` event may show. */
@@ -77,8 +79,13 @@ function hostOf(url: URL): string {
 export function explicitProxy(setting: ProxySetting | undefined): ProxyEndpoint | false | undefined {
   if (setting === undefined) return undefined;
   if (setting === false) return false;
-  if (typeof setting !== 'string' && !(setting instanceof URL)) {
-    return invalid(`options.proxy must be a proxy URL string, a URL, or false (no proxy), got ${typeof setting}`);
+  if (typeof setting === 'string' || setting instanceof URL) return parseProxyUrl(setting, 'options.proxy');
+  if (typeof setting !== 'object' || setting === null || (typeof setting.url !== 'string' && !(setting.url instanceof URL))) {
+    return invalid(`options.proxy must be a proxy URL (string or URL), { url, tls }, or false (no proxy), got ${setting === null ? 'null' : typeof setting}`);
   }
-  return parseProxyUrl(setting, 'options.proxy');
+  const endpoint = parseProxyUrl(setting.url, 'options.proxy.url');
+  if (setting.tls !== undefined && endpoint.scheme !== 'https') {
+    invalid(`options.proxy.tls is for TLS to an https:// proxy, but ${endpoint.display} is ${endpoint.scheme}://: drop tls or use an https:// proxy`);
+  }
+  return { ...endpoint, tls: setting.tls };
 }

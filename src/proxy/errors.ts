@@ -103,5 +103,7 @@ export function describeProxyFailure(err: unknown, proxy: ProxyEndpoint, target:
   // socks passes net errors on as text only: find the errno in it.
   const errno = typeof e.code === 'string' ? e.code : /\b(E[A-Z]{3,}|ERR_[A-Z_]+)\b/.exec(message)?.[1];
   const described = describeNetworkError({ code: errno, message }, proxy.host, proxy.port);
-  return new ProxyError('PROXY_UNREACHABLE', `Could not reach ${via(proxy)} at ${proxy.host} port ${proxy.port}: ${described.reason}`, 0, err);
+  // The TLS hints name the connection's options; TLS to the proxy has its own (proxy.tls).
+  const reason = described.reason.replace(/\btls\./g, 'proxy.tls.');
+  return new ProxyError('PROXY_UNREACHABLE', `Could not reach ${via(proxy)} at ${proxy.host} port ${proxy.port}: ${reason}`, 0, err);
 }
