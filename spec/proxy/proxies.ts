@@ -24,7 +24,7 @@ export interface TestProxy {
 }
 
 /** Which Debian package holds each binary, for the one-line "install it" failure. */
-const PACKAGES: Record<string, string> = { tinyproxy: 'tinyproxy', microsocks: 'microsocks' };
+const PACKAGES: Record<string, string> = { tinyproxy: 'tinyproxy', microsocks: 'microsocks', danted: 'dante-server' };
 /** How long a proxy may take to accept connections before the test fails. */
 const START_DEADLINE_MS = 10_000;
 
@@ -63,7 +63,14 @@ async function acceptsConnections(port: number, child: ChildProcess, stderr: () 
   throw new Error(`the proxy did not accept connections on port ${port} within ${START_DEADLINE_MS} ms: ${stderr().trim()}`);
 }
 
-async function startProcess(name: string, argsFor: (port: number) => string[], url: (port: number) => string, dir?: string, port?: number): Promise<TestProxy> {
+async function startProcess(
+  name: string,
+  argsFor: (port: number) => string[],
+  url: (port: number) => string,
+  dir?: string,
+  port?: number,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<TestProxy> {
   requireBinary(name);
   const chosen = port ?? (await freePort());
   let child: ChildProcess | undefined;
@@ -80,7 +87,7 @@ async function startProcess(name: string, argsFor: (port: number) => string[], u
     child = undefined;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = once(running, 'exit');
-    running.kill('SIGKILL');
+    running.kill(signal);
     await exited;
   };
   try {
@@ -141,6 +148,33 @@ export async function startMicrosocks(auth?: ProxyCredentials, scheme: 'socks5' 
   const credentials = auth ? `${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.password)}@` : '';
   const authArgs = auth ? ['-u', auth.user, '-P', auth.password] : [];
   return startProcess('microsocks', (p) => ['-i', '127.0.0.1', '-p', String(p), ...authArgs], (p) => `${scheme}://${credentials}127.0.0.1:${p}`);
+}
+
+/**
+ * dante (danted) on 127.0.0.1 without authentication: it speaks SOCKS4, SOCKS4a and SOCKS5, so
+ * `scheme` picks what the URL asks for. Stopped with SIGTERM so that its worker processes exit too.
+ */
+export async function startDante(scheme: 'socks4' | 'socks4a' | 'socks5'): Promise<TestProxy> {
+  requireBinary('danted');
+  const dir = mkdtempSync(path.join(tmpdir(), 'rxws-dante-'));
+  const port = await freePort();
+  const config = path.join(dir, 'danted.conf');
+  writeFileSync(
+    config,
+    [
+      'logoutput: stderr',
+      `internal: 127.0.0.1 port = ${port}`,
+      'external: 127.0.0.1',
+      'clientmethod: none',
+      'socksmethod: none',
+      'user.privileged: root',
+      'user.unprivileged: nobody',
+      'client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }',
+      'socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 command: connect }',
+      '',
+    ].join('\n'),
+  );
+  return startProcess('danted', () => ['-f', config, '-N', '1', '-p', path.join(dir, 'danted.pid')], (p) => `${scheme}://127.0.0.1:${p}`, dir, port, 'SIGTERM');
 }
 
 /** A byte-for-byte TCP forwarder in front of a proxy that counts connections: proof a client used the proxy. */
