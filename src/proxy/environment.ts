@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { getProxyForUrl } from 'proxy-from-env';
 import { explicitProxy, parseProxyUrl, type ProxyEndpoint } from './endpoint';
+import { curlNoProxyMatch } from './no-proxy';
 import type { ProxySetting } from '../observables/options';
 
 /** The variables read for each scheme, in curl's order: lower case first (see proxy-from-env). */
@@ -21,12 +22,14 @@ export function isLoopbackHost(host: string): boolean {
 /**
  * The proxy the environment names for `target`, as curl reads it: `https_proxy`/`HTTPS_PROXY`
  * for `wss:`/`https:`, `http_proxy`/`HTTP_PROXY` for `ws:`/`http:`, else `all_proxy`/`ALL_PROXY`;
- * none when `no_proxy`/`NO_PROXY` matches (host names and `.suffix`es, `host:port`, `*`) or
- * the host is loopback.
+ * none when `no_proxy`/`NO_PROXY` matches (a name and its subdomains, `.suffix`, `host:port`,
+ * IP addresses and CIDR ranges, `*`) or the host is loopback.
  */
 export function proxyFromEnvironment(target: URL): ProxyEndpoint | undefined {
   if (isLoopbackHost(target.hostname)) return undefined;
   const secure = target.protocol === 'wss:' || target.protocol === 'https:';
+  const port = Number(target.port) || (secure ? 443 : 80);
+  if (curlNoProxyMatch(target.hostname.replace(/^\[|\]$/g, ''), port)) return undefined;
   const scheme = secure ? 'https' : 'http';
   // proxy-from-env picks the variable by scheme: ask it about the http(s) URL curl would see.
   const asked = new URL(target.href.replace(/^ws/, 'http'));
