@@ -52,6 +52,9 @@ describe('the proxy environment, as curl reads it', () => {
     expect(proxyFromEnvironment(new URL('wss://example.com'))?.port).toBe(443);
     delete process.env.HTTP_PROXY;
     expect(proxyFor('ws://example.com')).toBe('socks5h://socks-proxy:1080');
+    process.env.HTTP_PROXY = 'http://corp-proxy:80';
+    expect(proxyFromEnvironment(new URL('ws://example.com'))?.port).toBe(80);
+    expect(proxyFor('ws://example.com')).toBe('http://corp-proxy:80');
   });
 
   it.each([

@@ -42,10 +42,11 @@ function invalid(reason: string): never {
  * whose reason names `source` but never the password.
  */
 export function parseProxyUrl(input: string | URL, source: string): ProxyEndpoint {
-  const text = String(input).trim();
+  const given = String(input).trim();
+  const text = given.includes('://') ? given : `http://${given}`;
   let url: URL;
   try {
-    url = new URL(text.includes('://') ? text : `http://${text}`);
+    url = new URL(text);
   } catch {
     const shown = text.replace(/\/\/[^@/]*@/, '//***@');
     return invalid(`${source} '${shown}' is not a URL: write it like http://proxy.example:3128 or socks5://user:pass@127.0.0.1:1080`);
@@ -59,16 +60,15 @@ export function parseProxyUrl(input: string | URL, source: string): ProxyEndpoin
     invalid(`${source} (${redactProxyUrl(url)}) has a path or query: a proxy URL is only scheme://[user:password@]host[:port]`);
   }
   const kind = scheme as ProxyScheme;
-  // Special schemes (http:, https:) drop their default port from `url.port`: make it explicit.
-  const port = url.port ? Number(url.port) : DEFAULT_PORT[kind];
+  // `url.port` hides a port equal to the scheme's default (http: 80): read the one written.
+  const written = /^[^:]+:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):(\d+)/.exec(text)?.[1];
+  const port = written !== undefined ? Number(written) : DEFAULT_PORT[kind];
   const explicit = new URL(url.href);
   explicit.pathname = '';
-  if (!explicit.port) explicit.port = String(port);
-  if (!explicit.port) {
-    // `new URL` refuses to store a special scheme's default port (https: 443): rebuild around it.
-    return { scheme: kind, url: explicit, host: hostOf(url), port, display: `${redactProxyUrl(explicit)}:${port}`, source };
-  }
-  return { scheme: kind, url: explicit, host: hostOf(url), port, display: redactProxyUrl(explicit), source };
+  // Left empty when it is the scheme's default (http: 80, https: 443): the agents default alike.
+  explicit.port = String(port);
+  const display = `${redactProxyUrl(explicit)}${explicit.port ? '' : `:${port}`}`;
+  return { scheme: kind, url: explicit, host: hostOf(url), port, display, source };
 }
 
 function hostOf(url: URL): string {
