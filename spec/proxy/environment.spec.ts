@@ -1,5 +1,6 @@
 import { WebSocketError } from 'rxws';
 import { isLoopbackHost, proxyFromEnvironment, resolveProxy } from '../../src/proxy/environment';
+import { requireBinary } from './proxies';
 
 const VARIABLES = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY'];
 
@@ -111,5 +112,12 @@ describe('the proxy environment, as curl reads it', () => {
     expect(fromEnv).toThrow(/HTTPS_PROXY environment variable has the unsupported scheme 'gopher:'/);
     expect(() => resolveProxy('http://proxy:3128/path', new URL('ws://example.com'))).toThrow(/options.proxy .* has a path/);
     expect(() => resolveProxy('http://u:secret-1@', new URL('ws://example.com'))).toThrow(/^(?!.*secret-1)/);
+  });
+});
+
+describe('the proxy specs need their proxies', () => {
+  it('a missing proxy binary fails with one line saying what to install', () => {
+    expect(() => requireBinary('rxws-no-such-proxy')).toThrow(/^rxws-no-such-proxy is not installed: run `apt-get install -y rxws-no-such-proxy`/);
+    expect(() => requireBinary('tinyproxy')).not.toThrow();
   });
 });

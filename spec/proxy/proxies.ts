@@ -28,9 +28,10 @@ const PACKAGES: Record<string, string> = { tinyproxy: 'tinyproxy', microsocks: '
 /** How long a proxy may take to accept connections before the test fails. */
 const START_DEADLINE_MS = 10_000;
 
-function requireBinary(name: string): void {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).stdout.trim();
-  if (!found) throw new Error(`${name} is not installed: run \`apt-get install -y ${PACKAGES[name]}\` (the proxy specs start it on loopback)`);
+/** Throws one line saying what to install when `name` is not on the PATH. */
+export function requireBinary(name: string): void {
+  const found = spawnSync('sh', ['-c', 'command -v "$0"', name], { encoding: 'utf8' }).stdout.trim();
+  if (!found) throw new Error(`${name} is not installed: run \`apt-get install -y ${PACKAGES[name] ?? name}\` (the proxy specs start it on loopback)`);
 }
 
 /** A port nobody listens on right now (bound to port 0, then released for the proxy to take). */
