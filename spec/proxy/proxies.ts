@@ -3,7 +3,7 @@
 // (optionally with Basic auth) and microsocks for SOCKS5 (optionally with user/password).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,9 @@ export interface TestProxy {
 }
 
 /** Which Debian package holds each binary, for the one-line "install it" failure. */
-const PACKAGES: Record<string, string> = { tinyproxy: 'tinyproxy', microsocks: 'microsocks', danted: 'dante-server' };
+const PACKAGES: Record<string, string> = { tinyproxy: 'tinyproxy', microsocks: 'microsocks', danted: 'dante-server', squid: 'squid', openssl: 'openssl' };
+/** Where Debian's squid keeps its Basic auth helper. */
+const SQUID_NCSA_AUTH = '/usr/lib/squid/basic_ncsa_auth';
 /** How long a proxy may take to accept connections before the test fails. */
 const START_DEADLINE_MS = 10_000;
 
@@ -176,6 +178,50 @@ export async function startDante(scheme: 'socks4' | 'socks4a' | 'socks5'): Promi
     ].join('\n'),
   );
   return startProcess('danted', () => ['-f', config, '-N', '1', '-p', path.join(dir, 'danted.pid')], (p) => `${scheme}://127.0.0.1:${p}`, dir, port, 'SIGTERM');
+}
+
+/**
+ * squid (HTTP CONNECT) on 127.0.0.1, no cache, allowing CONNECT to every port from 127.0.0.1;
+ * with `auth`, Basic credentials checked by its basic_ncsa_auth helper (407 otherwise).
+ */
+export async function startSquid(auth?: ProxyCredentials): Promise<TestProxy> {
+  requireBinary('squid');
+  const dir = mkdtempSync(path.join(tmpdir(), 'rxws-squid-'));
+  chmodSync(dir, 0o777); // squid, started as root, writes its log as the 'proxy' user
+  const port = await freePort();
+  const config = path.join(dir, 'squid.conf');
+  const authLines: string[] = [];
+  if (auth) {
+    requireBinary('openssl');
+    const hash = spawnSync('openssl', ['passwd', '-apr1', auth.password], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(path.join(dir, 'passwd'), `${auth.user}:${hash}\n`, { mode: 0o644 });
+    authLines.push(
+      `auth_param basic program ${SQUID_NCSA_AUTH} ${path.join(dir, 'passwd')}`,
+      'auth_param basic realm rxws-tests',
+      'acl authenticated proxy_auth REQUIRED',
+      'http_access deny !authenticated',
+    );
+  }
+  writeFileSync(
+    config,
+    [
+      `http_port 127.0.0.1:${port}`,
+      `pid_filename ${path.join(dir, 'squid.pid')}`,
+      `cache_log ${path.join(dir, 'cache.log')}`,
+      `coredump_dir ${dir}`,
+      'access_log none',
+      'cache deny all',
+      'shutdown_lifetime 0 seconds',
+      'acl loopback src 127.0.0.1/32',
+      'http_access deny !loopback',
+      ...authLines,
+      'http_access allow loopback',
+      'http_access deny all',
+      '',
+    ].join('\n'),
+  );
+  const credentials = auth ? `${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.password)}@` : '';
+  return startProcess('squid', () => ['-N', '-f', config], (p) => `http://${credentials}127.0.0.1:${p}`, dir, port, 'SIGTERM');
 }
 
 /** A byte-for-byte TCP forwarder in front of a proxy that counts connections: proof a client used the proxy. */
