@@ -37,9 +37,9 @@ export function requireBinary(name: string): void {
 }
 
 /** A port nobody listens on right now (bound to port 0, then released for the proxy to take). */
-export async function freePort(): Promise<number> {
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   const server = createServer();
-  server.listen(0, '127.0.0.1');
+  server.listen(0, host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -47,14 +47,14 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolves once 127.0.0.1:port accepts a connection; rejects when the process exits or the deadline passes. */
-async function acceptsConnections(port: number, child: ChildProcess, stderr: () => string): Promise<void> {
+async function acceptsConnections(port: number, child: ChildProcess, stderr: () => string, host: string): Promise<void> {
   const deadline = Date.now() + START_DEADLINE_MS;
   let exited = false;
   child.once('exit', () => (exited = true));
   for (let attempt = 0; attempt < 1000; attempt++) {
     if (exited) throw new Error(`the proxy exited before accepting connections: ${stderr().trim()}`);
     const ok = await new Promise<boolean>((resolve) => {
-      const socket = netConnect(port, '127.0.0.1');
+      const socket = netConnect(port, host);
       socket.once('connect', () => (socket.destroy(), resolve(true)));
       socket.once('error', () => resolve(false));
     });
@@ -73,9 +73,10 @@ async function startProcess(
   dir?: string,
   port?: number,
   signal: NodeJS.Signals = 'SIGKILL',
+  host = '127.0.0.1',
 ): Promise<TestProxy> {
   requireBinary(name);
-  const chosen = port ?? (await freePort());
+  const chosen = port ?? (await freePort(host));
   let child: ChildProcess | undefined;
   let stderr = '';
   const launch = async (): Promise<void> => {
@@ -83,7 +84,7 @@ async function startProcess(
     const started = spawn(name, argsFor(chosen), { stdio: ['ignore', 'ignore', 'pipe'] });
     started.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child = started;
-    await acceptsConnections(chosen, started, () => stderr);
+    await acceptsConnections(chosen, started, () => stderr, host);
   };
   const kill = async (): Promise<void> => {
     const running = child;
@@ -146,11 +147,20 @@ export async function startTinyproxy(auth?: ProxyCredentials): Promise<TestProxy
   return startProcess('tinyproxy', () => ['-d', '-c', config], (p) => `http://${credentials}127.0.0.1:${p}`, dir, port);
 }
 
-/** microsocks (SOCKS5) on 127.0.0.1; with `auth` it requires that user name and password. */
-export async function startMicrosocks(auth?: ProxyCredentials, scheme: 'socks5' | 'socks5h' = 'socks5h'): Promise<TestProxy> {
+/** microsocks (SOCKS5) on `host` (127.0.0.1 or ::1); with `auth` it requires that user name and password. */
+export async function startMicrosocks(auth?: ProxyCredentials, scheme: 'socks5' | 'socks5h' = 'socks5h', host = '127.0.0.1'): Promise<TestProxy> {
   const credentials = auth ? `${encodeURIComponent(auth.user)}:${encodeURIComponent(auth.password)}@` : '';
   const authArgs = auth ? ['-u', auth.user, '-P', auth.password] : [];
-  return startProcess('microsocks', (p) => ['-i', '127.0.0.1', '-p', String(p), ...authArgs], (p) => `${scheme}://${credentials}127.0.0.1:${p}`);
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return startProcess(
+    'microsocks',
+    (p) => ['-i', host, '-p', String(p), ...authArgs],
+    (p) => `${scheme}://${credentials}${shown}:${p}`,
+    undefined,
+    undefined,
+    'SIGKILL',
+    host,
+  );
 }
 
 /**

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { startEchoServer, type TestWsServer } from '../helpers/ws-server';
 import { echoThrough, failureOf } from './echo';
-import { freePort, startDante, type TestProxy } from './proxies';
+import { freePort, startDante, startMicrosocks, type TestProxy } from './proxies';
 
 describe.each(['socks4', 'socks4a', 'socks5'] as const)('connect() through dante with %s://', (scheme) => {
   let proxy: TestProxy;
@@ -53,5 +53,25 @@ describe('socks4a:// and socks4:// with a host name', () => {
     expect(refused.reason).toContain(`localhost:${echo.port}`);
     const { replies } = await echoThrough(`ws://localhost:${echo.port}`, { proxy: plain.url }, ['resolved here']);
     expect(replies).toEqual(['resolved here']);
+  });
+});
+
+describe('a SOCKS5 proxy on ::1', () => {
+  let proxy: TestProxy;
+  let echo: TestWsServer;
+  beforeAll(async () => {
+    proxy = await startMicrosocks(undefined, 'socks5h', '::1');
+    echo = await startEchoServer();
+  });
+  afterAll(async () => {
+    await echo.close();
+    await proxy.stop();
+  });
+
+  it('is reached at its bracketed address', async () => {
+    expect(proxy.url).toMatch(/^socks5h:\/\/\[::1\]:\d+$/);
+    const { open, replies } = await echoThrough(echo.url, { proxy: proxy.url }, ['over ::1']);
+    expect(replies).toEqual(['over ::1']);
+    expect(open.proxy).toBe(proxy.url);
   });
 });

@@ -36,7 +36,11 @@ export class ProxyTunnelAgent extends Agent {
       agent.on('proxyConnect', (answer: ConnectAnswer) => (this.answer = answer));
       this.inner = agent;
     } else {
-      this.inner = new SocksProxyAgent(proxy.url);
+      const agent = new SocksProxyAgent(proxy.url);
+      // socks-proxy-agent keeps an IPv6 proxy's host with its URL brackets ('[::1]'), which
+      // net.connect takes for a name: give it the bare address.
+      agent.proxy.host = proxy.host;
+      this.inner = agent;
     }
   }
 
