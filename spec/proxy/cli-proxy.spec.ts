@@ -1,3 +1,4 @@
+import { clientProxy } from '../../src/cli/common';
 import { CliProcesses, requireBuiltCli } from '../cli/cli-process';
 import { startHttpServer, type TestHttpServer } from '../http/servers';
 import { startEchoServer, type TestWsServer } from '../helpers/ws-server';
@@ -36,6 +37,12 @@ describe('rxws --proxy', () => {
   it.each(['connect', 'chat', 'send', 'receive', 'ping', 'curl', 'autoroute'])('%s --help lists --proxy', async (command) => {
     const help = await procs.run([command, '--help']);
     expect(help.stdout).toContain('--proxy <url>');
+  });
+
+  it("--proxy URL is the proxy option; --proxy '' is proxy: false; no flag leaves it to the environment", () => {
+    expect(clientProxy({ proxy: 'socks5h://127.0.0.1:1080' })).toBe('socks5h://127.0.0.1:1080');
+    expect(clientProxy({ proxy: '' })).toBe(false);
+    expect(clientProxy({})).toBeUndefined();
   });
 
   it('curl GET, POST, -L and --compressed through an HTTP CONNECT proxy', async () => {
