@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { browserTransport } from '../../tsup.browser-plugin';
 
 const root = path.resolve(__dirname, '../..');
-const NODE_ONLY_PACKAGES = ['ws', 'node-forge', 'commander', 'cli-progress', 'redis', 'https-proxy-agent', 'socks-proxy-agent', 'proxy-from-env'];
+const NODE_ONLY_PACKAGES = ['ws', 'node-forge', 'commander', 'cli-progress', 'redis', 'agent-base', 'https-proxy-agent', 'socks-proxy-agent', 'proxy-from-env'];
 const NODE_ONLY_SOURCES = /^src\/(server|tls|http|cli|proxy)\/|^src\/observables\/(transport|ws-socket)\.ts$/;
 const isNodeBuiltin = (name: string): boolean => name.startsWith('node:') || builtinModules.includes(name.split('/')[0]);
 
