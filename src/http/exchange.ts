@@ -154,8 +154,10 @@ class HopExchange {
   }
 
   private timeout(which: string, ms: number): void {
-    const url = this.hop.url;
-    const atProxy = this.stage === 'connecting' ? this.proxyAgent?.timeoutError(`${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`, ms) : undefined;
+    const { hostname, port, protocol } = this.hop.url;
+    const target = `${hostname}:${port || (protocol === 'https:' ? 443 : 80)}`;
+    // Still connecting through a proxy: the tunnel is what did not open in time.
+    const atProxy = this.stage === 'connecting' ? this.proxyAgent?.timeoutError(target, ms) : undefined;
     if (atProxy) return this.fail(proxyFailure(atProxy, this.url));
     const reason = `${this.hop.method} ${this.url}: ${which} did not complete within ${ms} ms`;
     this.fail(new HttpError({ code: 'Timeout', url: this.url, reason }));
