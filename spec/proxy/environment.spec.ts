@@ -43,6 +43,8 @@ describe('the proxy environment, as curl reads it', () => {
     expect(endpoint?.display).toBe('http://user:***@corp-proxy:8080');
     expect(endpoint?.source).toBe('the HTTP_PROXY environment variable');
     expect(endpoint?.url.password).toBe('pa55');
+    process.env.HTTP_PROXY = 'http://tok3n-abc@corp-proxy:8080';
+    expect(proxyFor('ws://example.com')).toBe('http://***@corp-proxy:8080');
   });
 
   it('no proxy port given: 1080 for HTTP and SOCKS proxies and 443 for https://, as curl', () => {

@@ -47,8 +47,9 @@ export function refusedTunnel(proxy: ProxyEndpoint, target: string, status: numb
   // 407 is the proxy's own "who are you" (RFC 9110 §15.5.8); some proxies (tinyproxy) answer
   // wrong credentials with 401.
   if (status === 407 || (status === 401 && proxy.url.username !== '')) {
+    const user = proxy.url.password ? ` of user '${decodeURIComponent(proxy.url.username)}'` : '';
     const hint = proxy.url.username
-      ? `it refused the credentials of user '${decodeURIComponent(proxy.url.username)}'; check the user name and password in the proxy URL`
+      ? `it refused the credentials${user}; check the user name and password in the proxy URL`
       : 'put credentials in the proxy URL: http://user:password@host:port';
     return new ProxyError('PROXY_AUTH_REQUIRED', `Proxy authentication required: ${via(proxy)} answered ${line} to CONNECT ${target}; ${hint}`, status);
   }
