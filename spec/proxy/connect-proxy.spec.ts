@@ -173,6 +173,13 @@ describe('connect() proxy failures', () => {
     expect(accepted.destroyed).toBe(true);
   });
 
+  it('socks5:// resolves the target here: a name that does not resolve is DNS_FAILURE, not a proxy failure', async () => {
+    const proxy = track(await startMicrosocks(undefined, 'socks5'));
+    const err = await failureOf('ws://rxws-nowhere.invalid:8008', { proxy: proxy.url });
+    expect(err.code).toBe('DNS_FAILURE');
+    expect(err.reason).toContain('rxws-nowhere.invalid');
+  });
+
   it('a bad proxy URL is INVALID_OPTIONS naming the option, without the password', async () => {
     const err = await failureOf(echo.url, { proxy: 'ftp://u:pw-000@127.0.0.1:21' });
     expect(err.code).toBe('INVALID_OPTIONS');
