@@ -14,7 +14,7 @@ const shared: Options = {
   sourcemap: true,
   target: 'es2022',
   // rxjs is a peer: one copy shared with the user's code, so TestScheduler virtualizes rxws's timers.
-  external: ['rxjs', 'ws', 'node-forge', 'commander', 'cli-progress', 'redis', '@msgpack/msgpack'],
+  external: ['rxjs', 'ws', 'node-forge', 'commander', 'cli-progress', 'redis', '@msgpack/msgpack', 'agent-base', 'https-proxy-agent', 'socks-proxy-agent', 'proxy-from-env'],
   outExtension: ({ format }) => ({ js: format === 'esm' ? '.mjs' : '.cjs' }),
 };
 

@@ -18,7 +18,7 @@ export type {
   WebSocketCloseEvent,
   WebSocketErrorEvent,
 } from './observables/events';
-export type { ConnectOptions, LookupFunction, PerMessageDeflateOptions, TlsOptions } from './observables/options';
+export type { ConnectOptions, LookupFunction, PerMessageDeflateOptions, ProxyOptions, ProxySetting, TlsOptions } from './observables/options';
 export { CONNECTING, OPEN, CLOSING, CLOSED, CloseCode } from './observables/constants';
 export type { ReadyState } from './observables/constants';
 export { isValidCloseCode } from './observables/validation';

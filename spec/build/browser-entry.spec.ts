@@ -5,8 +5,8 @@ import { build } from 'esbuild';
 import { browserTransport } from '../../tsup.browser-plugin';
 
 const root = path.resolve(__dirname, '../..');
-const NODE_ONLY_PACKAGES = ['ws', 'node-forge', 'commander', 'cli-progress', 'redis'];
-const NODE_ONLY_SOURCES = /^src\/(server|tls|http|cli)\/|^src\/observables\/(transport|ws-socket)\.ts$/;
+const NODE_ONLY_PACKAGES = ['ws', 'node-forge', 'commander', 'cli-progress', 'redis', 'agent-base', 'https-proxy-agent', 'socks-proxy-agent', 'proxy-from-env'];
+const NODE_ONLY_SOURCES = /^src\/(server|tls|http|cli|proxy)\/|^src\/observables\/(transport|ws-socket)\.ts$/;
 const isNodeBuiltin = (name: string): boolean => name.startsWith('node:') || builtinModules.includes(name.split('/')[0]);
 /** Packages the browser entry may import: rxjs (a peer) and @msgpack/msgpack (the msgpack codec; checked below). */
 const BROWSER_PACKAGES = ['rxjs', '@msgpack/msgpack'];

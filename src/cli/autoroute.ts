@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { identity } from 'rxjs';
 import { connect, keepAlive } from '../index';
-import { addCommonFlags, clientTls, collect, DEFAULT_URL, parseCount, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, collect, DEFAULT_URL, parseCount, withSnakeCaseAliases, type CommonFlags } from './common';
 import { CliError } from './errors';
 import { addIxFlags } from './ix-flags';
 import { Output } from './output';
@@ -23,7 +23,7 @@ export function registerAutoroute(program: Command): void {
     .option('-x, --disable-per-message-deflate', 'do not offer permessage-deflate')
     .option('--ping-interval <seconds>', 'ping every N seconds while receiving (0 = never)', parseCount, 0)
     .option('--subprotocol <name>', 'subprotocol to offer (repeatable)', collect);
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action(async (url: string, flags: AutorouteFlags) => {
     const out = new Output({ json: flags.json });
@@ -31,7 +31,7 @@ export function registerAutoroute(program: Command): void {
     let received = 0;
     let startedAt = 0;
     await new Promise<void>((resolve, reject) => {
-      const options = { tls: clientTls(flags), perMessageDeflate: !flags.disablePerMessageDeflate, protocols: flags.subprotocol };
+      const options = { tls: clientTls(flags), proxy: clientProxy(flags), perMessageDeflate: !flags.disablePerMessageDeflate, protocols: flags.subprotocol };
       const subscription = connect(target, options)
         .pipe(flags.pingInterval > 0 ? keepAlive({ intervalMs: flags.pingInterval * 1000 }) : identity)
         .subscribe({

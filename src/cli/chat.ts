@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { WebSocketEvent } from '../index';
-import { addCommonFlags, clientTls, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, withSnakeCaseAliases, type CommonFlags } from './common';
 import { encodePdu, parsePdu, pduText } from './ix-pdu';
 import { ClientSession, runOnStdinLines } from './client-session';
 import { printEvent } from './events';
@@ -52,11 +52,11 @@ export function registerChat(program: Command): void {
     .description("group chat through a broadcast server: each stdin line is sent as IXWebSocket's chat PDU (user, text)")
     .argument('<url>', 'broadcast server URL')
     .argument('<nick>', 'your name in the chat');
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action(async (url: string, nick: string, flags: CommonFlags) => {
     const out = new Output({ json: flags.json });
-    const session = new ClientSession({ url, connectOptions: { tls: clientTls(flags) }, reconnect: true, onEvent: (e) => show(out, nick, e) });
+    const session = new ClientSession({ url, connectOptions: { tls: clientTls(flags), proxy: clientProxy(flags) }, reconnect: true, onEvent: (e) => show(out, nick, e) });
     await runOnStdinLines(session, (text) => session.send(encodeChatMessage({ user: nick, text })));
   });
 }

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { TlsOptions } from '../index';
+import type { ProxySetting, TlsOptions } from '../index';
 import { CliError, ExitCode } from './errors';
 
 /** IXWebSocket's ws tool defaults. */
@@ -16,6 +16,8 @@ export interface CommonFlags {
   ciphers?: string;
   verifyNone?: boolean;
   disableHostnameValidation?: boolean;
+  /** --proxy (client commands only). */
+  proxy?: string;
 }
 
 /** Flags of the server commands. */
@@ -67,6 +69,20 @@ export function addCommonFlags(cmd: Command): Command {
     .option('--ciphers <list>', 'OpenSSL cipher list')
     .option('--verify-none', 'do not verify the peer certificate (same as --ca-file NONE; for tests only)')
     .option('--disable-hostname-validation', 'accept a certificate whose names do not match the host');
+}
+
+/** Adds the common flags and --proxy to a client command. */
+export function addClientFlags(cmd: Command): Command {
+  return addCommonFlags(cmd).option(
+    '--proxy <url>',
+    "go through this proxy: http://, https://, socks5://, socks5h://, socks4a://, with user:password@ if needed; '' for none (default: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY)",
+  );
+}
+
+/** The `proxy` option a client command's --proxy asks for: undefined (the environment), a URL, or false for --proxy ''. */
+export function clientProxy(flags: CommonFlags): ProxySetting | undefined {
+  if (flags.proxy === undefined) return undefined;
+  return flags.proxy.trim() === '' ? false : flags.proxy;
 }
 
 /**

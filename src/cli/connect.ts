@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import type { WebSocketEvent } from '../index';
-import { addCommonFlags, clientTls, collect, DEFAULT_URL, parseCount, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, collect, DEFAULT_URL, parseCount, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { ClientSession, runOnLines, runOnStdinLines } from './client-session';
 import { stdinByteLines$ } from './lifetime';
 import { printEvent, printSummary } from './events';
@@ -51,6 +51,7 @@ async function connectCommand(url: string, flags: ConnectFlags): Promise<void> {
       protocols: flags.subprotocol,
       perMessageDeflate: !flags.disablePerMessageDeflate,
       tls: clientTls(flags),
+      proxy: clientProxy(flags),
     },
     reconnect: !flags.disableAutomaticReconnection,
     maxWaitMs: flags.maxWait,
@@ -100,7 +101,7 @@ export function registerConnect(program: Command): void {
     .option('--ping-interval <seconds>', 'ping every N seconds (0 = never)', parseCount, DEFAULT_PING_INTERVAL_S)
     .option('--subprotocol <name>', 'subprotocol to offer (repeatable)', collect)
     .option('-g, --decompress-gzip', 'print binary messages gunzipped (text when they hold UTF-8)');
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((url: string, flags: ConnectFlags) => connectCommand(url, flags));
 }

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { lastValueFrom, tap } from 'rxjs';
 import type { Command } from 'commander';
 import { httpRequest, type HttpEvent, type HttpResponseEvent } from '../http/index';
-import { addCommonFlags, clientTls, collect, parseCount, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, collect, parseCount, parseHeaders, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { curlBody, remoteName, type CurlBodyFlags } from './curl-request';
 import { CliError, ExitCode } from './errors';
 import { addIxFlags } from './ix-flags';
@@ -86,6 +86,7 @@ async function curl(url: string, flags: CurlFlags): Promise<void> {
         transferTimeoutMs: seconds(flags.transferTimeout),
         timeoutMs: seconds(flags.maxTime),
         tls: clientTls(flags),
+        proxy: clientProxy(flags),
       }).pipe(tap((event) => report(event, flags, out, progress))),
     );
     if (last.type !== 'response') throw new CliError(`no response from ${url}`);
@@ -124,7 +125,7 @@ export function registerCurl(program: Command): void {
     .option('-f, --fail', 'exit 22 with a one-line reason on an HTTP status of 400 or more')
     .option('-s, --silent', 'no progress bar')
     .option('--compress-request', 'gzip the request body (Content-Encoding: gzip)');
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((url: string, flags: CurlFlags) => curl(url, flags));
 }

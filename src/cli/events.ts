@@ -10,10 +10,11 @@ function bytesText(data: Uint8Array): string {
 export function printEvent(out: Output, event: WebSocketEvent): void {
   switch (event.type) {
     case 'open':
-      out.event('open', 'green', `${event.url}${event.protocol ? ` (protocol: ${out.safe(event.protocol)})` : ''}`, {
+      out.event('open', 'green', `${event.url}${event.protocol ? ` (protocol: ${out.safe(event.protocol)})` : ''}${event.proxy ? ` via proxy ${out.safe(event.proxy)}` : ''}`, {
         url: event.url,
         protocol: event.protocol,
         headers: event.headers,
+        ...(event.proxy ? { proxy: event.proxy } : {}),
       });
       break;
     case 'message':

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addCommonFlags, clientTls, DEFAULT_URL, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, DEFAULT_URL, withSnakeCaseAliases, type CommonFlags } from './common';
 import { ClientSession, runOnStdinLines } from './client-session';
 import { printEvent, printSummary } from './events';
 import { addIxFlags } from './ix-flags';
@@ -11,11 +11,11 @@ export function registerPing(program: Command): void {
     .command('ping')
     .description('send each stdin line as a ping frame (at most 125 bytes) and print the pongs')
     .argument('[url]', 'ws:// or wss:// URL', DEFAULT_URL);
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action(async (url: string, flags: CommonFlags) => {
     const out = new Output({ json: flags.json });
-    const session = new ClientSession({ url, connectOptions: { tls: clientTls(flags) }, reconnect: false, onEvent: (e) => printEvent(out, e) });
+    const session = new ClientSession({ url, connectOptions: { tls: clientTls(flags), proxy: clientProxy(flags) }, reconnect: false, onEvent: (e) => printEvent(out, e) });
     const onLine = (line: string): void => {
       if (Buffer.byteLength(line) > 125) out.event('skipped', 'red', 'a ping carries at most 125 bytes (RFC 6455 §5.5)', { reason: 'too long' });
       else session.ping(line);

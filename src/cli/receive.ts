@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { connect, type SocketHandle, type WebSocketEvent } from '../index';
-import { addCommonFlags, clientTls, DEFAULT_URL, parseCount, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, DEFAULT_URL, parseCount, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { CliError } from './errors';
 import { IncomingFiles, type FileOutcome } from './incoming-files';
 import { addIxFlags } from './ix-flags';
@@ -125,7 +125,7 @@ function receiveFiles(url: string, flags: ReceiveFlags, out: Output): Promise<Re
       }
       armIdleTimer();
     };
-    const subscription = connect(url, { tls: clientTls(flags), maxPayload: RECEIVE_MAX_PAYLOAD_BYTES }).subscribe({
+    const subscription = connect(url, { tls: clientTls(flags), proxy: clientProxy(flags), maxPayload: RECEIVE_MAX_PAYLOAD_BYTES }).subscribe({
       next: onEvent,
       error: (err) => {
         abort('connection failed');
@@ -169,7 +169,7 @@ export function registerReceive(program: Command): void {
     .option('--overwrite', 'replace an existing file of the same name (default: refuse it and tell the sender)')
     .option('-x, --disable-per-message-deflate', 'do not offer permessage-deflate (the default for receive, as in IXWebSocket)')
     .option('--delay <ms>', "IXWebSocket's slow-receiver switch for its own tests; accepted, has no effect", Number);
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((url: string, flags: ReceiveFlags) => receive(url, flags));
 }

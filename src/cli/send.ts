@@ -4,7 +4,7 @@ import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Subscription } from 'rxjs';
 import { connect, type SocketHandle, type WebSocketEvent } from '../index';
-import { addCommonFlags, clientTls, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
+import { addClientFlags, clientProxy, clientTls, parsePositive, withSnakeCaseAliases, type CommonFlags } from './common';
 import { CliError, ExitCode } from './errors';
 import { addIxFlags } from './ix-flags';
 import { interrupted } from './lifetime';
@@ -146,7 +146,7 @@ async function send(url: string, file: string, flags: SendFlags): Promise<void> 
           reject(new CliError(`connection closed before ${header.name} was acknowledged (${event.code}${event.reason ? ' ' + event.reason : ''})`));
         }
       };
-      subscription = connect(url, { tls: clientTls(flags), perMessageDeflate: !flags.disablePerMessageDeflate }).subscribe({ next: onEvent, error: reject });
+      subscription = connect(url, { tls: clientTls(flags), proxy: clientProxy(flags), perMessageDeflate: !flags.disablePerMessageDeflate }).subscribe({ next: onEvent, error: reject });
       void signal.promise.then(() => reject(new CliError('interrupted')));
     });
   } finally {
@@ -168,7 +168,7 @@ export function registerSend(program: Command): void {
     .option('--ack-timeout <seconds>', 'how long to wait for a receiver to acknowledge', parsePositive, 30)
     .option('--format <format>', `ix: one IXWebSocket PDU (any receiver); chunked: rxws's stream with progress (rxws receivers); auto: ix up to ${AUTO_PDU_MAX_BYTES / 1024 / 1024} MiB`, parseFormat, 'auto')
     .option('-x, --disable-per-message-deflate', 'do not offer permessage-deflate');
-  addCommonFlags(cmd);
+  addClientFlags(cmd);
   addIxFlags(cmd);
   withSnakeCaseAliases(cmd).action((url: string, file: string, flags: SendFlags) => send(url, file, flags));
 }

@@ -1,5 +1,6 @@
 import { CLIENT_CERTIFICATE_RESET_HINT, describeNetworkError } from '../observables/network-errors';
 import type { TlsOptions } from '../observables/options';
+import { ProxyError, type ProxyErrorCode } from '../proxy/errors';
 
 /**
  * Machine-readable causes of a failed HTTP request, named as in IXWebSocket's `HttpErrorCode`
@@ -30,7 +31,17 @@ export type HttpErrorCode =
   /** The response body (decoded) is over `maxBodyBytes`: raise it, or read with `stream: true`. */
   | 'BodyTooLarge'
   /** `options.signal` was aborted. (Unsubscribing cancels silently, as in RxJS.) */
-  | 'Cancelled';
+  | 'Cancelled'
+  /** The proxy could not be reached: the reason has its address. */
+  | 'ProxyUnreachable'
+  /** The proxy wants credentials or refused the ones in its URL (407; SOCKS5 authentication): `status` is 407. */
+  | 'ProxyAuthRequired'
+  /** The proxy would not open a tunnel to the target: its CONNECT status (in `status`) or SOCKS reply code. */
+  | 'ProxyRefused'
+  /** `connectTimeoutMs` ran out before the proxy opened the tunnel. */
+  | 'ProxyTimeout'
+  /** The proxy broke off its handshake or answered in another protocol. */
+  | 'ProxyFailed';
 
 export interface HttpErrorInit {
   code: HttpErrorCode;
@@ -77,6 +88,19 @@ const TLS_CODES = {
   TLS_HANDSHAKE_FAILED: 'TlsHandshakeFailed',
 } as const satisfies Record<string, HttpErrorCode>;
 
+const PROXY_CODES = {
+  PROXY_UNREACHABLE: 'ProxyUnreachable',
+  PROXY_AUTH_REQUIRED: 'ProxyAuthRequired',
+  PROXY_REFUSED: 'ProxyRefused',
+  PROXY_HANDSHAKE_TIMEOUT: 'ProxyTimeout',
+  PROXY_FAILED: 'ProxyFailed',
+} as const satisfies Record<ProxyErrorCode, HttpErrorCode>;
+
+/** A failure at the proxy as an HttpError, with the same reason `connect` gives. */
+export function proxyFailure(err: ProxyError, url: string): HttpError {
+  return new HttpError({ code: PROXY_CODES[err.code], url, status: err.status, cause: err, reason: err.reason });
+}
+
 /** Where a request was when its connection failed: decides SendError vs ReadError. */
 export type ExchangeStage = 'connecting' | 'sending' | 'awaitingResponse' | 'readingBody';
 
@@ -89,6 +113,7 @@ export function networkFailure(err: unknown, target: URL, stage: ExchangeStage, 
   const host = target.hostname.replace(/^\[|\]$/g, '');
   const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
   const base = { url: target.href, status, cause: err };
+  if (err instanceof ProxyError) return proxyFailure(err, target.href);
   const errno = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
   if (typeof errno === 'string' && errno.startsWith('HPE_')) {

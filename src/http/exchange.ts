@@ -2,10 +2,11 @@ import { request as httpRequestRaw, type ClientRequest, type IncomingMessage, ty
 import { request as httpsRequestRaw } from 'node:https';
 import type { Socket } from 'node:net';
 import { eitherFormLookup } from '../observables/transport';
+import { ProxyTunnelAgent } from '../proxy/agent';
 import { resolveClientTls } from '../tls/resolve';
 import { agentFor } from './agent';
 import { ACCEPT_ENCODING } from './decoding';
-import { HttpError, networkFailure, type ExchangeStage } from './errors';
+import { HttpError, networkFailure, proxyFailure, type ExchangeStage } from './errors';
 import type { HttpEvent, HttpResponseInit } from './events';
 import type { HttpRequestOptions } from './options';
 import { DEFAULT_MAX_BODY_BYTES, UPLOAD_CHUNK_BYTES } from './options';
@@ -49,7 +50,7 @@ function requestOptions(hop: Hop, options: HttpRequestOptions): RequestOptions {
   return {
     method: hop.method,
     headers: headersFor(hop, options),
-    agent: agentFor(secure, options),
+    agent: agentFor(hop.url, options),
     // Node asks with { all: true } and wants a list: a lookup answering one address works too.
     lookup: options.lookup && (eitherFormLookup(options.lookup) as RequestOptions['lookup']),
     ...(secure ? resolveClientTls(options.tls, hop.url.hostname.replace(/^\[|\]$/g, '')) : {}),
@@ -131,12 +132,20 @@ class HopExchange {
     this.req.destroy();
   }
 
+  /** The tunnel agent when this request goes through a proxy. */
+  private get proxyAgent(): ProxyTunnelAgent | undefined {
+    // Node keeps the request's agent as `req.agent` (missing from @types/node).
+    const agent = (this.req as ClientRequest & { agent?: unknown }).agent;
+    return agent instanceof ProxyTunnelAgent ? agent : undefined;
+  }
+
   private emit(e: HttpEvent): void {
     if (!this.ended) this.sink.event(e);
   }
 
   private end(): void {
     this.ended = true;
+    if (this.stage === 'connecting') this.proxyAgent?.cancel();
     clearTimeout(this.connectTimer);
     clearTimeout(this.transferTimer);
     this.stopReading?.();
@@ -150,6 +159,11 @@ class HopExchange {
   }
 
   private timeout(which: string, ms: number): void {
+    const { hostname, port, protocol } = this.hop.url;
+    const target = `${hostname}:${port || (protocol === 'https:' ? 443 : 80)}`;
+    // Still connecting through a proxy: the tunnel is what did not open in time.
+    const atProxy = this.stage === 'connecting' ? this.proxyAgent?.timeoutError(target, ms) : undefined;
+    if (atProxy) return this.fail(proxyFailure(atProxy, this.url));
     const reason = `${this.hop.method} ${this.url}: ${which} did not complete within ${ms} ms`;
     this.fail(new HttpError({ code: 'Timeout', url: this.url, reason }));
   }

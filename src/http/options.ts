@@ -1,6 +1,6 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import type { LookupFunction, TlsOptions } from '../observables/options';
+import type { LookupFunction, ProxySetting, TlsOptions } from '../observables/options';
 
 /** Connect deadline per request (DNS + TCP + TLS), as in IXWebSocket. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
@@ -89,7 +89,13 @@ export interface HttpRequestOptions {
   maxBodyBytes?: number;
   /** Reuse connections through rxws's shared keep-alive agents. Default true. */
   keepAlive?: boolean;
-  /** Your own Node agents (per scheme); they win over `keepAlive`. */
+  /**
+   * The proxy to send the request through (an HTTP CONNECT tunnel or SOCKS), or `false` for
+   * none. Default: `HTTPS_PROXY` for `https:`, `HTTP_PROXY` for `http:`, else `ALL_PROXY`,
+   * unless `NO_PROXY` matches; loopback hosts only when set here. See docs/proxy.md.
+   */
+  proxy?: ProxySetting;
+  /** Your own Node agents (per scheme); they win over `keepAlive` and `proxy`. */
   agent?: { http?: HttpAgent; https?: HttpsAgent };
   /** TLS settings for `https:`. */
   tls?: TlsOptions;

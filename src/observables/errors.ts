@@ -20,6 +20,16 @@ export type WebSocketErrorCode =
   | 'TLS_CERTIFICATE_EXPIRED'
   | 'TLS_CLIENT_CERTIFICATE_REQUIRED'
   | 'TLS_HANDSHAKE_FAILED'
+  /** The proxy could not be reached (refused, DNS, reset, TLS to an https:// proxy): the reason has its address. */
+  | 'PROXY_UNREACHABLE'
+  /** The proxy wants credentials, or refused the ones in its URL (HTTP 407, SOCKS5 authentication). */
+  | 'PROXY_AUTH_REQUIRED'
+  /** The proxy would not open a tunnel to the target: its CONNECT status line, or the SOCKS reply code. */
+  | 'PROXY_REFUSED'
+  /** The handshake deadline passed before the proxy opened the tunnel. */
+  | 'PROXY_HANDSHAKE_TIMEOUT'
+  /** The proxy broke off its handshake or answered in a protocol other than its scheme's. */
+  | 'PROXY_FAILED'
   | 'RETRIES_EXHAUSTED'
   /** A `WebSocketClient` parameter function (url, headers, protocols) threw, rejected or gave nothing. */
   | 'PARAMETER_FAILED';
@@ -48,7 +58,10 @@ export class WebSocketError extends Error {
   readonly code: WebSocketErrorCode;
   /** What went wrong, for people: names the host, port, status or certificate problem. */
   readonly reason: string;
-  /** The server's HTTP status when it answered the upgrade with something other than 101; else 0. */
+  /**
+   * The server's HTTP status when it answered the upgrade with something other than 101, or an
+   * HTTP proxy's answer to CONNECT (407 …) for the PROXY_ codes; else 0.
+   */
   readonly httpStatus: number;
   /** The server's response headers (lower-case keys) when `httpStatus` is set. */
   readonly headers: Record<string, string>;

@@ -54,6 +54,8 @@ export interface WebSocketOpenEvent {
   readonly headers: Readonly<Record<string, string>>;
   /** The negotiated subprotocol, '' if none. */
   readonly protocol: string;
+  /** The proxy the connection went through, its password masked (`http://user:***@host:3128`); absent when direct. */
+  readonly proxy?: string;
   readonly socket: SocketHandle;
 }
 

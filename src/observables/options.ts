@@ -20,6 +20,26 @@ export interface TlsOptions {
   disableHostnameValidation?: boolean;
 }
 
+/**
+ * Which proxy to go through (Node only): a URL `http://`, `https://` (HTTP CONNECT; TLS to the
+ * proxy for https), `socks5://`, `socks5h://` (DNS at the proxy), `socks4://` or `socks4a://`,
+ * credentials as userinfo (`http://user:password@proxy:3128`); `{ url, tls }` to set how an
+ * `https://` proxy is trusted; or `false` for none, ignoring the environment. Unset: the
+ * environment decides, as curl reads it (docs/proxy.md).
+ */
+export type ProxySetting = string | URL | false | ProxyOptions;
+
+/** A proxy URL with settings of its own. */
+export interface ProxyOptions {
+  /** The proxy, as in `ProxySetting`. */
+  url: string | URL;
+  /**
+   * TLS to an `https://` proxy itself (not to the origin: that is `ConnectOptions.tls`): its
+   * roots (`caFile`), a client certificate, ciphers. Default: the system roots.
+   */
+  tls?: TlsOptions;
+}
+
 /** Options of `connect`. All optional. */
 export interface ConnectOptions {
   /** Extra handshake request headers (Node only: browsers do not allow them). */
@@ -70,6 +90,12 @@ export interface ConnectOptions {
    * `url` is the URL finally connected to.
    */
   followRedirects?: boolean;
+  /**
+   * Node only: the proxy to connect through, or `false` for none. Default: `HTTPS_PROXY` for
+   * `wss:`, `HTTP_PROXY` for `ws:`, else `ALL_PROXY`, unless `NO_PROXY` matches; loopback hosts
+   * are never proxied unless set here. Browsers ignore it: they use the system's proxy settings.
+   */
+  proxy?: ProxySetting;
 }
 
 /** `ConnectOptions` as the transports get them: checked, with `protocols` always a list. */

@@ -111,7 +111,10 @@ class BrowserSocket implements SocketHandle {
   }
 }
 
-/** Opens one browser WebSocket and feeds its events to `sink`. */
+/**
+ * Opens one browser WebSocket and feeds its events to `sink`. `options.proxy` is ignored here:
+ * browsers go through the system's proxy settings and let no page choose one.
+ */
 export function openConnection(target: WebSocketUrl, options: OpenOptions, sink: EventSink): TransportConnection {
   if (typeof WebSocket === 'undefined') {
     throw new WebSocketError({ code: 'INVALID_OPTIONS', url: target.href, reason: 'No global WebSocket in this environment: use the Node build of rxws' });

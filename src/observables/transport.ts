@@ -3,6 +3,9 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import WebSocket from 'ws';
+import { ProxyTunnelAgent } from '../proxy/agent';
+import { resolveProxy } from '../proxy/environment';
+import { ProxyError } from '../proxy/errors';
 import { resolveClientTls } from '../tls/resolve';
 import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN } from './constants';
 import { WebSocketError } from './errors';
@@ -58,6 +61,10 @@ function protocolMismatchReason(message: string, target: WebSocketUrl, offered: 
   return `The server at ${target.href} picked subprotocol '${picked ?? ''}', which was not offered (offered: ${list})`;
 }
 
+function proxyError(err: ProxyError, target: WebSocketUrl): WebSocketError {
+  return new WebSocketError({ code: err.code, reason: err.reason, url: target.href, httpStatus: err.status, cause: err });
+}
+
 function handshakeError(message: string, target: WebSocketUrl, cause: unknown, offered: readonly string[], picked: string | undefined): WebSocketError {
   if (/Sec-WebSocket-Accept/i.test(message)) {
     return new WebSocketError({ code: 'INVALID_ACCEPT', url: target.href, cause, reason: `Invalid Sec-WebSocket-Accept value from ${target.href}` });
@@ -99,6 +106,12 @@ function followRedirect(target: WebSocketUrl, from: string, to: string, req: Cli
   return next.href.replace(/^http/, 'ws');
 }
 
+/** The agent for `options.proxy` or the environment's proxy; undefined for a direct connection. */
+function proxyAgentFor(target: WebSocketUrl, options: OpenOptions): ProxyTunnelAgent | undefined {
+  const proxy = resolveProxy(options.proxy, new URL(target.href));
+  return proxy && new ProxyTunnelAgent(proxy, target.secure);
+}
+
 /** Opens one `ws` client connection and feeds its events to `sink`. */
 export function openConnection(target: WebSocketUrl, options: OpenOptions, sink: EventSink): TransportConnection {
   // RFC 6455 §4.1 lets a server answer no subprotocol, and browsers then open with protocol ''.
@@ -106,8 +119,10 @@ export function openConnection(target: WebSocketUrl, options: OpenOptions, sink:
   // answer is checked here (on 'upgrade', before ws looks at it).
   const offered = options.protocols ?? [];
   const checkedHere = offered.length > 0 && options.requireProtocol !== true;
+  const agent = proxyAgentFor(target, options);
   // closeTimeout and lookup reach ws / net.connect but are missing from @types/ws.
   const wsOptions: WebSocket.ClientOptions & { closeTimeout: number; lookup?: ConnectOptions['lookup'] } = {
+    agent,
     lookup: options.lookup && eitherFormLookup(options.lookup),
     headers: checkedHere ? { ...options.headers, 'Sec-WebSocket-Protocol': offered.join(', ') } : options.headers,
     perMessageDeflate: options.perMessageDeflate ?? false,
@@ -129,11 +144,14 @@ export function openConnection(target: WebSocketUrl, options: OpenOptions, sink:
     settled = true;
     clearTimeout(timer);
     ws.removeListener('error', onHandshakeError);
+    agent?.cancel();
     socket.terminate();
     sink.error(err);
   };
   const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   const timer = setTimeout(() => {
+    const atProxy = agent?.timeoutError(`${target.hostname}:${target.port}`, timeoutMs);
+    if (atProxy) return fail(proxyError(atProxy, target));
     fail(new WebSocketError({
       code: 'HANDSHAKE_TIMEOUT',
       url: target.href,
@@ -143,7 +161,9 @@ export function openConnection(target: WebSocketUrl, options: OpenOptions, sink:
 
   const onHandshakeError = (err: Error & { code?: string }): void => {
     if (settled) return;
-    if (typeof err.code === 'string' && !err.code.startsWith('WS_ERR_')) {
+    if (err instanceof ProxyError) {
+      fail(proxyError(err, target));
+    } else if (typeof err.code === 'string' && !err.code.startsWith('WS_ERR_')) {
       const clientCertificate = target.secure && options.tls?.certFile !== undefined;
       const { code, reason } = describeNetworkError(err, target.hostname, target.port, { clientCertificate });
       fail(new WebSocketError({ code, reason, url: target.href, cause: err }));
@@ -210,12 +230,14 @@ export function openConnection(target: WebSocketUrl, options: OpenOptions, sink:
     clearTimeout(timer);
     ws.removeListener('error', onHandshakeError);
     socket.attach(sink);
-    sink.next({ type: 'open', url, headers: responseHeaders, protocol: socket.protocol, socket });
+    const open = { type: 'open', url, headers: responseHeaders, protocol: socket.protocol, socket } as const;
+    sink.next(agent ? { ...open, proxy: agent.proxy.display } : open);
   });
 
   return {
     dispose(): void {
       clearTimeout(timer);
+      if (!settled) agent?.cancel();
       settled = true;
       socket.detach();
       if (ws.readyState === OPEN) socket.close();
