@@ -52,7 +52,7 @@ const CONNECTING: ConnectionState = { status: 'connecting' };
 const DEFAULT_KEEP_ALIVE_MS = 5_000;
 const DEFAULT_MAX_WAIT_MS = 2_000;
 const DEFAULT_MAX_MESSAGES = 20;
-/** Sent when the browser cannot send ping frames; the feed server answers any message. */
+/** Sent when the browser cannot send ping frames; any message received then counts as the answer (the feed's own do). */
 export const HEARTBEAT = 'heartbeat';
 
 /**
