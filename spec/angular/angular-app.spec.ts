@@ -1,0 +1,116 @@
+// examples/angular built with its own toolchain, served by rxws's server (page and WebSocket on
+// one port) and driven in headless Chromium: live messages, a server restart, the recovery.
+import type { Browser, Page } from 'playwright-core';
+import { interval, type Subscription } from 'rxjs';
+import { serve, staticFiles, type WebSocketServer } from 'rxws/server';
+import { launchChromium } from '../browser/chromium';
+import { buildAngularApp, testAngularApp } from './build-app';
+
+const TICK_MS = 100;
+const WAIT_MS = 20_000;
+const VIEWPORT = { width: 800, height: 600 };
+
+interface FeedServer {
+  readonly server: WebSocketServer;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** Serves the page and, on /feed, sends `<generation> tick <n>` every TICK_MS to each connection. */
+async function startFeedServer(root: string, generation: string, port = 0): Promise<FeedServer> {
+  const server = serve({ host: '127.0.0.1', port, onRequest: staticFiles(root) });
+  const ticks: Subscription[] = [];
+  const accepted = server.connections$.subscribe((conn) => {
+    if (conn.request.url !== '/feed') return conn.close(1008, 'only /feed');
+    ticks.push(interval(TICK_MS).subscribe((n) => conn.send(`${generation} tick ${n}`)));
+    ticks.push(conn.events$.subscribe()); // reads the page's heartbeats
+  });
+  const listening = await server.listening;
+  return {
+    server,
+    port: listening.port,
+    close: async () => {
+      accepted.unsubscribe();
+      for (const t of ticks) t.unsubscribe();
+      await server.close();
+    },
+  };
+}
+
+/** Width and height from a PNG's IHDR chunk; throws when the bytes are not a PNG. */
+function pngSize(png: Buffer): { width: number; height: number } {
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  if (png.length < 24 || !png.subarray(0, 8).equals(signature) || png.toString('latin1', 12, 16) !== 'IHDR') {
+    throw new Error(`not a PNG (${png.length} bytes)`);
+  }
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+describe('examples/angular in Chromium against rxws', () => {
+  let root: string;
+  let browser: Browser | undefined;
+  let page: Page;
+  let feed: FeedServer | undefined;
+  const pageErrors: string[] = [];
+
+  const stateText = () => page.locator('#state').innerText();
+  const waitForState = (status: string, text: RegExp) =>
+    page.waitForFunction(
+      ([s, source]) => {
+        const el = document.querySelector('#state');
+        return el?.getAttribute('data-status') === s && new RegExp(source).test(el.textContent ?? '');
+      },
+      [status, text.source] as const,
+      { timeout: WAIT_MS, polling: 20 },
+    );
+  const waitForMessage = (prefix: string) =>
+    page.waitForFunction((p) => Array.from(document.querySelectorAll('#messages li')).some((li) => li.textContent?.startsWith(p)), prefix, {
+      timeout: WAIT_MS,
+      polling: 20,
+    });
+
+  beforeAll(async () => {
+    root = await buildAngularApp();
+    [browser, feed] = await Promise.all([launchChromium(), startFeedServer(root, 'first')]);
+    page = await browser.newPage({ viewport: VIEWPORT });
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  }, 300_000);
+
+  afterAll(async () => {
+    await Promise.all([browser?.close(), feed?.close().catch(() => undefined)]);
+  });
+
+  it('shows live messages, the reconnect while the server restarts, then the recovery', async () => {
+    if (!feed) throw new Error('no feed server');
+    await page.goto(`http://127.0.0.1:${feed.port}/`);
+    await waitForState('open', /^open: ws:\/\/127\.0\.0\.1:\d+\/feed$/);
+    await waitForMessage('first tick 2');
+
+    const port = feed.port;
+    await feed.close();
+    feed = undefined;
+    // The server said 1001 going away; while nothing listens, each refused try counts up.
+    await waitForState('reconnecting', /^reconnecting: retry (?:[2-9]|\d{2,}), next in \d+ ms/);
+    const shot = await page.screenshot({ type: 'png' });
+    const textAtShot = await stateText();
+    expect(pngSize(shot)).toEqual(VIEWPORT);
+    expect(shot.length).toBeGreaterThan(1_000);
+    expect(textAtShot).toMatch(/retry \d+/);
+    expect(await page.locator('#messages li').first().innerText()).toMatch(/^first tick \d+$/);
+
+    feed = await startFeedServer(root, 'second', port);
+    await waitForState('open', /^open: /);
+    await waitForMessage('second tick 1');
+    const after = await page.screenshot({ type: 'png' });
+    expect(pngSize(after)).toEqual(VIEWPORT);
+    expect(after.equals(shot)).toBe(false);
+    expect(pageErrors).toEqual([]);
+  }, 60_000);
+
+  it("passes the service's marble tests under Angular's own test runner", async () => {
+    const output = await testAngularApp();
+    expect(output).toMatch(/live-feed\.service\.spec\.ts/);
+    expect(output).toMatch(/Tests\s+\d+ passed/);
+    expect(output).not.toMatch(/failed/);
+  }, 150_000);
+});
