@@ -1,11 +1,14 @@
 // Every ```ts block in README.md and docs/*.md compiles as pasted: a complete module with its
 // own imports (from 'rxws', 'rxws/server', …, resolved to src/ here), `declare const` for what it
 // assumes. A failure names the Markdown file and line.
-import { allSnippets, extractSnippets, typeCheck, type Snippet } from './snippets';
+import { allSnippets, excerptProblems, extractSnippets, typeCheck, type Snippet } from './snippets';
 
 jest.setTimeout(120_000);
 
-const snippets = allSnippets();
+const all = allSnippets();
+/** Excerpts of files another project compiles (`// path (excerpt)`) are checked against those files. */
+const snippets = all.filter((s) => s.excerptOf === undefined);
+const excerpts = all.filter((s) => s.excerptOf !== undefined);
 let errors: Map<Snippet, string[]>;
 
 beforeAll(() => {
@@ -21,9 +24,20 @@ describe('the ```ts blocks of README.md and docs/', () => {
   it.each(snippets.map((s) => [`${s.file}:${s.line}`, s] as const))('%s compiles as pasted', (_name, snippet) => {
     expect(errors.get(snippet)).toEqual([]);
   });
+
+  it.each(excerpts.map((s) => [`${s.file}:${s.line}`, s] as const))('%s is a faithful excerpt of the file it names', (_name, snippet) => {
+    expect(excerptProblems(snippet)).toEqual([]);
+  });
 });
 
 describe('the snippet checker', () => {
+  it('finds a line of an excerpt that its file does not hold', () => {
+    const markdown = ['```typescript', '// examples/angular/src/app/app.ts (excerpt)', 'export class App {', '  private readonly nope = 42;', '}', '```'].join('\n');
+    const [snippet] = extractSnippets('docs/angular.md', markdown);
+    expect(snippet.excerptOf).toBe('examples/angular/src/app/app.ts');
+    expect(excerptProblems(snippet)).toEqual(['docs/angular.md:4: not in examples/angular/src/app/app.ts: private readonly nope = 42;']);
+  });
+
   it('reports an error at the Markdown file and line where it is', () => {
     const markdown = ['# page', '', '```ts', "import { connect } from 'rxws';", '', "connect('ws://x').subscribe((e) => e.nope);", '```', ''].join('\n');
     const [snippet] = extractSnippets('docs/example.md', markdown);

@@ -17,6 +17,37 @@ export interface Snippet {
   readonly code: string;
   /** The virtual .ts file the block is checked as. */
   readonly virtualPath: string;
+  /**
+   * Set when the block's first line is `// <path> (excerpt)`: the block shows part of that file,
+   * which its own project compiles (examples/angular is built by spec/angular); the block is then
+   * checked line by line against the file instead of compiled alone.
+   */
+  readonly excerptOf?: string;
+}
+
+const EXCERPT_HEADER = /^\/\/ (\S+) \(excerpt\)\s*$/;
+
+/**
+ * The lines of an excerpt block that are not found in the file it names (ignoring indentation
+ * and `//` comments the docs add; empty for a faithful excerpt).
+ */
+export function excerptProblems(snippet: Snippet): string[] {
+  if (snippet.excerptOf === undefined) return [];
+  const source = path.join(ROOT, snippet.excerptOf);
+  let text: string;
+  try {
+    text = readFileSync(source, 'utf8');
+  } catch {
+    return [`${snippet.file}:${snippet.line}: the excerpt names ${snippet.excerptOf}, which does not exist`];
+  }
+  const strip = (line: string): string => line.replace(/\s+\/\/.*$/, '').trim();
+  const fileLines = new Set(text.split('\n').map(strip));
+  return snippet.code
+    .split('\n')
+    .slice(1)
+    .map((line, i) => ({ code: strip(line), at: snippet.line + 1 + i }))
+    .filter(({ code }) => code !== '' && !code.startsWith('//') && !fileLines.has(code))
+    .map(({ code, at }) => `${snippet.file}:${at}: not in ${snippet.excerptOf}: ${code}`);
 }
 
 const FENCE_OPEN = /^```(ts|typescript)\s*$/;
@@ -42,7 +73,8 @@ export function extractSnippets(file: string, markdown: string): Snippet[] {
     while (end < lines.length && !FENCE_CLOSE.test(lines[end])) end++;
     if (end === lines.length) throw new Error(`${file}:${i + 1}: a \`\`\`ts block is never closed`);
     const name = `${file.replace(/[/.]/g, '_')}_L${start + 1}.ts`;
-    snippets.push({ file, line: start + 1, code: lines.slice(start, end).join('\n'), virtualPath: path.join(VIRTUAL_DIR, name) });
+    const excerptOf = EXCERPT_HEADER.exec(lines[start] ?? '')?.[1];
+    snippets.push({ file, line: start + 1, code: lines.slice(start, end).join('\n'), virtualPath: path.join(VIRTUAL_DIR, name), ...(excerptOf && { excerptOf }) });
     i = end;
   }
   return snippets;
