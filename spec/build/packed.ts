@@ -71,7 +71,8 @@ export function writeFiles(dir: string, files: Record<string, string>): void {
 
 /** Runs a command with a time limit, returning its output whatever its exit status. */
 export function runChecked(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, ...env } });
+  // CI=true turns colours on in picocolors-based tools (publint); the output is compared as text.
+  return spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env } });
 }
 
 /** The repository's TypeScript compiler (the version does not change what the consumer's types resolve to). */
