@@ -1,8 +1,10 @@
-import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
+import { ChangeDetectionStrategy, Component, computed, DestroyRef, inject, signal } from '@angular/core';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import type { ConnectionState as ClientState } from 'rxws';
 import { LiveFeedService, type ConnectionState } from './live-feed.service';
+import { NewsDeskService } from './news-desk.service';
 
-/** The page: the connection's state and the live messages. */
+/** The page: the feed's state and live messages; the desk's state, headlines and a streamed request. */
 @Component({
   selector: 'app-root',
   changeDetection: ChangeDetectionStrategy.OnPush,
@@ -16,12 +18,23 @@ import { LiveFeedService, type ConnectionState } from './live-feed.service';
         <li class="empty">no messages yet</li>
       }
     </ul>
+    <h2>news desk</h2>
+    <p id="desk-state" [attr.data-status]="deskState().status">{{ deskStateText() }}</p>
+    <ul id="headlines">
+      @for (headline of headlines(); track headline.id) {
+        <li>{{ headline.title }}</li>
+      } @empty {
+        <li class="empty">no headlines yet</li>
+      }
+    </ul>
+    <button id="countdown-start" type="button" (click)="startCountdown()">count down from 3</button>
+    <p id="countdown">{{ countdown() }}</p>
   `,
   styles: `
     :host { display: block; font-family: sans-serif; margin: 1rem; }
-    #state { font-weight: bold; }
-    #state[data-status='open'] { color: #126b12; }
-    #state[data-status='reconnecting'] { color: #a05a00; }
+    #state, #desk-state { font-weight: bold; }
+    [data-status='open'] { color: #126b12; }
+    [data-status='reconnecting'] { color: #a05a00; }
     .empty { color: #777; }
   `,
 })
@@ -31,8 +44,29 @@ export class App {
   protected readonly messages = toSignal(this.feed.messages$, { initialValue: [] });
   protected readonly stateText = computed(() => describeState(this.state()));
 
+  private readonly desk = inject(NewsDeskService);
+  private readonly destroyRef = inject(DestroyRef);
+  protected readonly deskState = toSignal(this.desk.state$, { requireSync: true });
+  protected readonly headlines = toSignal(this.desk.headlines$, { initialValue: [] });
+  protected readonly deskStateText = computed(() => describeClientState(this.deskState()));
+  /** What the countdown request has streamed so far, then 'done' (or the error). */
+  protected readonly countdown = signal('');
+
   constructor() {
     this.feed.start();
+    this.desk.start();
+  }
+
+  protected startCountdown(): void {
+    this.countdown.set('');
+    this.desk
+      .countdown(3)
+      .pipe(takeUntilDestroyed(this.destroyRef))
+      .subscribe({
+        next: (n) => this.countdown.update((shown) => `${shown}${n} `),
+        complete: () => this.countdown.update((shown) => `${shown}done`),
+        error: (err: Error) => this.countdown.update((shown) => `${shown}failed: ${err.message}`),
+      });
   }
 }
 
@@ -49,5 +83,21 @@ export function describeState(state: ConnectionState): string {
       return state.retries === 0
         ? `reconnecting (${state.reason})`
         : `reconnecting: retry ${state.retries}, next in ${state.waitTimeMs} ms (${state.reason})`;
+  }
+}
+
+/** The status line for a `WebSocketClient` state. */
+export function describeClientState(state: ClientState): string {
+  switch (state.status) {
+    case 'closed':
+      return 'closed';
+    case 'connecting':
+      return 'connecting…';
+    case 'open':
+      return state.protocol ? `open (${state.protocol})` : 'open';
+    case 'reconnecting':
+      return state.nextTryInMs > 0
+        ? `reconnecting: retry ${state.retries}, next in ${state.nextTryInMs} ms (${state.lastError?.reason ?? 'no reason'})`
+        : `reconnecting (${state.lastError?.reason ?? 'no reason'})`;
   }
 }
