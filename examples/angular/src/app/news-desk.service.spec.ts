@@ -1,6 +1,5 @@
 import { TestBed } from '@angular/core/testing';
 import { merge, timer, type Observable } from 'rxjs';
-import type { ColdObservable } from 'rxjs/internal/testing/ColdObservable';
 import { WebSocketError, type ConnectionState, type WebSocketEvent } from 'rxws';
 import { closeEvent, fakeConnect, fakeMessageServer, openEvent, textMessage, type FakeConnect, type FakeSocket } from 'rxws/testing';
 import { describeClientState } from './app';
@@ -59,7 +58,7 @@ describe('NewsDeskService', () => {
       const server = (marbles: string, values: Record<string, Headline>) => (socket: FakeSocket): Observable<WebSocketEvent> => {
         const frames: Record<string, WebSocketEvent> = { o: openEvent({ socket, url: URL }), c: closeEvent({ code: 1001, reason: 'restart', wasClean: true }) };
         for (const [key, headline] of Object.entries(values)) frames[key] = pub(socket, headline);
-        return merge(fakeMessageServer({})(socket), cold(marbles, frames) as ColdObservable<WebSocketEvent>);
+        return merge(fakeMessageServer({})(socket), cold(marbles, frames));
       };
       connect = fakeConnect(server('--a-b-c|', { a: one, b: two }), server('--x', { x: three }));
       const desk = setUp(connect);
