@@ -7,8 +7,15 @@ import type { AuthorizeResult, HttpHandler, UpgradeRequest } from './types';
 export const DEFAULT_PORT = 8080;
 /** Default interface: loopback only, so nothing is exposed by accident. */
 export const DEFAULT_HOST = '127.0.0.1';
-/** Open connections, upgrades in progress and plain HTTP sockets beyond which an upgrade or a request gets 503. */
-export const DEFAULT_MAX_CONNECTIONS = 128;
+/**
+ * Open connections, upgrades in progress and plain HTTP sockets beyond which an upgrade or a
+ * request gets 503: no limit by default, as `ws` and Node's `http.Server`. The process's
+ * open-file limit (`ulimit -n`) is then the bound; set `maxConnections` to refuse politely
+ * before it (a public server should).
+ */
+export const DEFAULT_MAX_CONNECTIONS = Infinity;
+/** IXWebSocket's `maxConnections` (128): `serve({ maxConnections: IXWEBSOCKET_MAX_CONNECTIONS })`; the `rxws` command's servers use it. */
+export const IXWEBSOCKET_MAX_CONNECTIONS = 128;
 /** The deadline of each request on a socket (from accept, or from the previous answer, to a complete head), as IXWebSocket. */
 export const DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS = 3_000;
 /** Largest message accepted (bytes); a bigger one closes that connection with 1009. */
@@ -54,7 +61,9 @@ export interface ServeOptions {
   authorize?: (request: UpgradeRequest) => AuthorizeResult | Promise<AuthorizeResult>;
   /**
    * Open connections plus upgrades in progress plus plain HTTP sockets (from their first request
-   * until they close); one more is refused with 503 and a reason. Default 128.
+   * until they close); one more is refused with 503 and a reason. A whole number, or
+   * `Infinity`. Default: no limit (`Infinity`), as `ws`; IXWebSocket's 128 is
+   * `IXWEBSOCKET_MAX_CONNECTIONS`.
    */
   maxConnections?: number;
   /**
@@ -138,7 +147,7 @@ function checkDuration(name: string, value: number | undefined, zero: boolean): 
 export function validateServeOptions(options: ServeOptions): void {
   checkNumber('port', options.port, 0, true);
   if (options.port !== undefined && options.port > 65535) throw new ServeOptionsError(`port must be at most 65535, got ${options.port}`);
-  checkNumber('maxConnections', options.maxConnections, 1, true);
+  if (options.maxConnections !== Infinity) checkNumber('maxConnections', options.maxConnections, 1, true);
   checkDuration('handshakeTimeoutMs', options.handshakeTimeoutMs, false);
   checkDuration('closeTimeoutMs', options.closeTimeoutMs, true);
   checkNumber('maxPayload', options.maxPayload, 1, true);
