@@ -39,8 +39,9 @@ describe('bench chart', () => {
     expect(svg).toContain('title &amp; date');
     for (const ratio of ['2.60', '0.60', '3.40']) expect(svg).toContain(`>${ratio}</text>`);
     expect(svg).toContain('stroke="#000000"');
-    // 4× is the largest tick (ratios up to 3.4); a longer bar means a larger ratio.
-    expect(svg).toContain('>4×</text>');
+    // Powers of two from 0.25× to 4× (ratios up to 3.4); a longer bar means a larger ratio.
+    for (const tick of ['0.25', '0.5', '1', '2', '4']) expect(svg).toContain(`>${tick}×</text>`);
+    expect(svg).not.toContain('>8×</text>');
     const widths = [...svg.matchAll(/<rect x="720" y="\d+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
     expect(widths[2]).toBeGreaterThan(widths[0]);
     expect(widths[0]).toBeGreaterThan(widths[1]);
