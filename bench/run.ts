@@ -10,6 +10,7 @@ import path from 'node:path';
 import { buildForBench, removeBuild, type HostName } from './lib/build';
 import { FULL, QUICK, openFilesFor, type BenchConfig } from './lib/config';
 import { Host } from './lib/host';
+import { chartBars, renderChart } from './lib/chart';
 import { buildRow, formatTable, type Metrics, type Row, type RowSpec } from './lib/report';
 import { WORKLOADS, type BenchContext, type Workload } from './suite';
 
@@ -19,6 +20,8 @@ interface Args {
   profileDir: string | undefined;
   only: string[] | undefined;
   out: string | undefined;
+  /** Where the SVG chart of the ratios goes (--chart=FILE; the full run: docs/benchmarks-ratios.svg). */
+  chart: string | undefined;
   dist: boolean;
 }
 
@@ -28,13 +31,15 @@ function parseArgs(argv: string[]): Args {
   let only: string[] | undefined;
   let out: string | undefined;
   let profileDir: string | undefined;
+  let chart: string | undefined;
   for (const a of argv) {
     if (a === '--quick') quick = true;
     else if (a === '--dist') dist = true;
     else if (a.startsWith('--only=')) only = a.slice(7).split(',').filter(Boolean);
     else if (a.startsWith('--out=')) out = a.slice(6);
     else if (a.startsWith('--profile=')) profileDir = path.resolve(a.slice(10));
-    else throw new Error(`unknown option '${a}'. Options: --quick, --dist, --only=id,id, --out=FILE, --profile=DIR`);
+    else if (a.startsWith('--chart=')) chart = path.resolve(a.slice(8));
+    else throw new Error(`unknown option '${a}'. Options: --quick, --dist, --only=id,id, --out=FILE, --chart=FILE, --profile=DIR`);
   }
   const ids = WORKLOADS.map((w) => w.id);
   for (const id of only ?? []) {
@@ -42,7 +47,8 @@ function parseArgs(argv: string[]): Args {
   }
   // The full run keeps its figures in bench/results.json; the quick mode writes only where told.
   if (!out && !quick) out = path.join(__dirname, 'results.json');
-  return { cfg: quick ? QUICK : FULL, only, out, dist, profileDir };
+  if (!chart && !quick && !only) chart = path.join(__dirname, '..', 'docs', 'benchmarks-ratios.svg');
+  return { cfg: quick ? QUICK : FULL, only, out, chart, dist, profileDir };
 }
 
 /** Runs a workload's trials, variants interleaved round by round. */
@@ -99,8 +105,12 @@ async function main(): Promise<number> {
   ]);
   let microHost: Host | undefined;
   const freshHosts: Host[] = [];
+  // ws masks with bufferutil when it is installed: a second pair of hosts masks in JavaScript.
+  let jsMasking: Promise<{ client: Host; echoUrl: string }> | undefined;
+  const peerUrls = new Map<string, Promise<string>>();
   try {
     const { port } = await server.call<{ port: number }>('startEcho');
+    const masking = await client.call<{ bufferutil: boolean }>('masking');
     const ctx: BenchContext = {
       cfg,
       client,
@@ -119,6 +129,25 @@ async function main(): Promise<number> {
         });
         return microHost;
       },
+      echoPeerUrl: (peer) => {
+        let peerUrl = peerUrls.get(peer);
+        if (peerUrl === undefined) {
+          peerUrl = server.call<{ port: number }>('startEchoPeer', { peer }).then((r) => `ws://127.0.0.1:${r.port}`);
+          peerUrls.set(peer, peerUrl);
+        }
+        return peerUrl;
+      },
+      jsMasking: () =>
+        (jsMasking ??= (async () => {
+          const env = { WS_NO_BUFFER_UTIL: '1' };
+          const [jsClient, jsServer] = await Promise.all([
+            Host.start(host('client-host'), { label: 'clients (JS masking)', env }),
+            Host.start(host('server-host'), { label: 'server (JS masking)', env }),
+          ]);
+          freshHosts.push(jsClient, jsServer);
+          const { port: jsPort } = await jsServer.call<{ port: number }>('startEcho');
+          return { client: jsClient, echoUrl: `ws://127.0.0.1:${jsPort}` };
+        })()),
     };
 
     const rows: Row[] = [];
@@ -138,8 +167,13 @@ async function main(): Promise<number> {
 
     const loadAfter = os.loadavg();
     const mode = cfg.quick ? 'quick mode (tiny sizes: proves the benchmark runs, the figures mean nothing)' : `${cfg.trials} trials per variant`;
-    console.log(`\nrxws vs raw ws — ${mode}; medians; ${os.cpus().length} cores; load ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}; rxws from ${args.dist ? 'dist/' : 'src/ (built like the package)'}\n`);
+    const maskingText = masking.bufferutil ? 'ws masks with bufferutil' : 'ws masks in JavaScript (no bufferutil)';
+    console.log(`\nrxws vs raw ws — ${mode}; medians; ${os.cpus().length} cores; load ${loadBefore[0].toFixed(1)} → ${loadAfter[0].toFixed(1)}; rxws from ${args.dist ? 'dist/' : 'src/ (built like the package)'}; ${maskingText}\n`);
     console.log(formatTable(rows, specs));
+    if (args.chart) {
+      writeFileSync(args.chart, renderChart(chartBars(rows), `rxws benchmark, ${started.toISOString().slice(0, 10)}: ratios to raw ws, same run (${maskingText})`));
+      console.log(`\nchart written to ${path.relative(process.cwd(), args.chart)}`);
+    }
     if (args.out) {
       const report = {
         date: started.toISOString(),
@@ -149,6 +183,7 @@ async function main(): Promise<number> {
         loadavg: { before: loadBefore, after: loadAfter },
         mode: cfg.quick ? 'quick' : 'full',
         rxwsFrom: args.dist ? 'dist' : 'src, built like the package',
+        masking: masking.bufferutil ? 'bufferutil' : 'javascript',
         config: cfg,
         rows,
         trials: raw,

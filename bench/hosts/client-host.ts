@@ -6,16 +6,37 @@ import { awaitDeliveries, closeFleet, openFleet, resetDeliveries } from '../work
 import { handshakesRaw, handshakesRxws, type HandshakeParams } from '../workloads/handshakes';
 import { roundTripRaw, roundTripRxws, type RoundTripParams } from '../workloads/roundtrip';
 import { requestsRxws, requestsSocketIo, type RequestParams } from '../workloads/requests';
+import { echoNet, echoSocketIo, handshakesSocketIo } from '../workloads/peers-client';
+import { wsUsesBufferutil } from '../lib/masking';
 import { awaitStormClosed, awaitStormOpen, closeStorm, openStorm } from '../workloads/storm';
 
 const isRxws = (args: Record<string, unknown>): boolean => arg<string>(args, 'variant', 'string') === 'rxws';
 
+/** The echo client of each variant: rxws connect() (against ws or serve()), ws, socket.io, a TCP socket. */
+function echo(args: Record<string, unknown>): Promise<unknown> {
+  const params = args as unknown as EchoParams;
+  const variant = arg<string>(args, 'variant', 'string');
+  if (variant === 'rxws' || variant === 'rxws-both') return echoRxws(params);
+  if (variant === 'socketio') return echoSocketIo(params);
+  if (variant === 'net' || variant === 'net-corked') return echoNet({ ...params, corked: variant === 'net-corked' });
+  return echoRaw(params);
+}
+
+function handshakes(args: Record<string, unknown>): Promise<unknown> {
+  const variant = arg<string>(args, 'variant', 'string');
+  const run = variant === 'rxws' ? handshakesRxws : variant === 'socketio' ? handshakesSocketIo : handshakesRaw;
+  return run(args as unknown as HandshakeParams);
+}
+
 serveCommands({
-  echo: (args) => (isRxws(args) ? echoRxws : echoRaw)(args as unknown as EchoParams),
-  roundTrip: (args) => (isRxws(args) ? roundTripRxws : roundTripRaw)(args as unknown as RoundTripParams),
-  handshakes: (args) => (isRxws(args) ? handshakesRxws : handshakesRaw)(args as unknown as HandshakeParams),
+  echo,
+  roundTrip: (args) => (arg<string>(args, 'variant', 'string').startsWith('rxws') ? roundTripRxws : roundTripRaw)(args as unknown as RoundTripParams),
+  handshakes,
+  /** Whether ws masks with bufferutil (native) or in JavaScript in this process. */
+  masking: () => ({ bufferutil: wsUsesBufferutil() }),
   openFleet: (args) =>
     openFleet({
+      hello: typeof args.hello === 'string' ? args.hello : undefined,
       url: arg(args, 'url', 'string'),
       clients: arg(args, 'clients', 'number'),
       parallel: arg(args, 'parallel', 'number'),

@@ -1,10 +1,14 @@
 // The server process of the benchmark: runs the server side of each workload on command.
 import { arg, serveCommands } from '../lib/host-child';
+import { wsUsesBufferutil } from '../lib/masking';
+import { startEchoPeer, type EchoPeer } from '../workloads/peer-servers';
 import { startRequestServer, stopRequestServer, type RequestVariant } from '../workloads/requests';
 import { awaitConnections, broadcast, memory, peakAccepts, startApp, startEcho, stopApp, type Variant } from '../workloads/servers';
 
 serveCommands({
   startEcho: () => startEcho(),
+  startEchoPeer: (args) => startEchoPeer(arg<EchoPeer>(args, 'peer', 'string')),
+  masking: () => ({ bufferutil: wsUsesBufferutil() }),
   startApp: (args) => startApp(arg<Variant>(args, 'variant', 'string'), typeof args.port === 'number' ? args.port : 0),
   stopApp: () => stopApp(),
   awaitConnections: (args) => awaitConnections(arg(args, 'connections', 'number'), arg(args, 'maxMs', 'number')),

@@ -20,8 +20,14 @@ export type HostName = (typeof HOSTS)[number];
 export async function buildForBench(): Promise<string> {
   const { build } = await import('tsup');
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
-  // socket.io (a dev dependency, the request benchmark's rival) is loaded as installed, not bundled.
-  const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}), 'socket.io', 'socket.io-client'];
+  // socket.io (a dev dependency, the benchmark's rival) and bufferutil (optional, native) are loaded as installed, not bundled.
+  const external = [
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.optionalDependencies ?? {}),
+    ...Object.keys(pkg.peerDependencies ?? {}),
+    'socket.io',
+    'socket.io-client',
+  ];
   const cache = path.join(ROOT, 'node_modules', '.cache');
   mkdirSync(cache, { recursive: true });
   removeStaleBuilds(cache);

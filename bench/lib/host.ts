@@ -13,6 +13,8 @@ export interface HostOptions {
   openFiles?: number;
   /** How long the host may take to start. */
   startTimeoutMs?: number;
+  /** Extra environment variables (e.g. WS_NO_BUFFER_UTIL=1). */
+  env?: Record<string, string>;
 }
 
 interface Pending {
@@ -65,7 +67,7 @@ export class Host {
     const child = spawn('/bin/sh', ['-c', `${limit}exec "$0" "$@"`, process.execPath, ...nodeArgs], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       cwd: path.resolve(__dirname, '..', '..'),
-      env: process.env,
+      env: { ...process.env, ...options.env },
     });
     live.add(child);
     const host = new Host(options.label, child);

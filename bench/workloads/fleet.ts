@@ -5,6 +5,8 @@ import { nowMs } from '../lib/stats';
 
 export interface FleetParams {
   url: string;
+  /** A first message each client sends once open (socket.io's namespace connect). */
+  hello?: string;
   clients: number;
   /** Handshakes in progress at once while the fleet opens. */
   parallel: number;
@@ -20,12 +22,15 @@ function onMessage(): void {
   lastDeliveryMs = nowMs();
 }
 
-function openOne(url: string, timeoutMs: number): Promise<WebSocket> {
+function openOne(url: string, timeoutMs: number, hello: string | undefined): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: timeoutMs });
     ws.on('error', (err) => reject(err));
     ws.on('message', onMessage);
-    ws.once('open', () => resolve(ws));
+    ws.once('open', () => {
+      if (hello !== undefined) ws.send(hello);
+      resolve(ws);
+    });
     fleet.push(ws);
   });
 }
@@ -40,7 +45,7 @@ export async function openFleet(params: FleetParams): Promise<{ clients: number;
     while (next < params.clients) {
       if (nowMs() > deadlineMs) throw new Error(`opened only ${next} of ${params.clients} clients within ${params.maxMs} ms`);
       next++;
-      await openOne(params.url, params.maxMs);
+      await openOne(params.url, params.maxMs, params.hello);
     }
   };
   await Promise.all(Array.from({ length: Math.min(params.parallel, params.clients) }, lane));

@@ -3,14 +3,19 @@
 // workloads: rxws `serve()` or a raw `ws` WebSocketServer, each doing what an app typically does
 // (listen to every connection's messages).
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { rxwsServer } from '../lib/rxws';
 import { nowMs } from '../lib/stats';
 import { makePayload } from './payload';
+import { SOCKET_IO_CONNECT, SOCKET_IO_WS_PATH, socketIoServer } from './peer-servers';
 
-/** rxws-events: rxws with the app subscribed to `events$` instead of `messages$` (no `filter` operator). */
-export type Variant = 'rxws' | 'rxws-events' | 'raw';
+/**
+ * rxws-events: rxws with the app subscribed to `events$` instead of `messages$` (no `filter`
+ * operator); raw-corked: raw ws whose broadcast loop corks every socket for the turn;
+ * socketio: a socket.io server (its clients connect to SOCKET_IO_WS_PATH and send SOCKET_IO_CONNECT).
+ */
+export type Variant = 'rxws' | 'rxws-events' | 'raw' | 'raw-corked' | 'socketio';
 
 interface AppServer {
   readonly port: number;
@@ -40,9 +45,10 @@ export async function startEcho(): Promise<{ port: number }> {
 let acceptTimesMs: number[] = [];
 const MAX_ACCEPT_TIMES = 100_000;
 
-async function startRaw(port: number): Promise<AppServer> {
+async function startRaw(port: number, corked: boolean): Promise<AppServer> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port, perMessageDeflate: false });
   const noop = (): void => undefined;
+  let corkedTurn = false;
   acceptTimesMs = [];
   wss.on('connection', (ws) => {
     if (acceptTimesMs.length < MAX_ACCEPT_TIMES) acceptTimesMs.push(nowMs());
@@ -53,10 +59,23 @@ async function startRaw(port: number): Promise<AppServer> {
   return {
     port: (wss.address() as AddressInfo).port,
     connections: () => wss.clients.size,
-    // The plain loop every ws user writes: one send (one socket write) per client per message.
-    broadcast: (data) => {
-      for (const ws of wss.clients) ws.send(data);
-    },
+    // The plain loop every ws user writes: one send (one socket write) per client per message;
+    // corked, the turn's messages to a client leave in one write (uncorked by a microtask).
+    broadcast: corked
+      ? (data) => {
+          if (!corkedTurn) {
+            corkedTurn = true;
+            for (const ws of wss.clients) (ws as unknown as { _socket: Socket })._socket.cork();
+            queueMicrotask(() => {
+              corkedTurn = false;
+              for (const ws of wss.clients) (ws as unknown as { _socket: Socket })._socket.uncork();
+            });
+          }
+          for (const ws of wss.clients) ws.send(data);
+        }
+      : (data) => {
+          for (const ws of wss.clients) ws.send(data);
+        },
     close: async () => {
       // Stop listening first, so that no client reconnects before the server is gone.
       const closed = new Promise<void>((resolve) => wss.close(() => resolve()));
@@ -84,11 +103,30 @@ async function startRxws(port: number, viaEvents: boolean): Promise<AppServer> {
   };
 }
 
-/** Starts the app server under test (closing the previous one) on `port` (0: any). */
-export async function startApp(variant: Variant, port = 0): Promise<{ port: number }> {
+/** The socket.io app: listens to every client's messages, broadcasts with `io.emit`. */
+async function startSocketIo(): Promise<AppServer> {
+  let open = 0;
+  const noop = (): void => undefined;
+  const io = await socketIoServer((socket) => {
+    open++;
+    socket.on('message', noop);
+    socket.on('disconnect', () => open--);
+  });
+  return { port: io.port, connections: () => open, broadcast: (data) => io.emit('m', data), close: () => io.close() };
+}
+
+/**
+ * Starts the app server under test (closing the previous one) on `port` (0: any); `path` and
+ * `hello` are what a raw ws client must use to be a client of it (socket.io's).
+ */
+export async function startApp(variant: Variant, port = 0): Promise<{ port: number; path: string; hello?: string }> {
   await stopApp();
-  app = variant === 'raw' ? await startRaw(port) : await startRxws(port, variant === 'rxws-events');
-  return { port: app.port };
+  if (variant === 'socketio') {
+    app = await startSocketIo();
+    return { port: app.port, path: SOCKET_IO_WS_PATH, hello: SOCKET_IO_CONNECT };
+  }
+  app = variant === 'raw' || variant === 'raw-corked' ? await startRaw(port, variant === 'raw-corked') : await startRxws(port, variant === 'rxws-events');
+  return { port: app.port, path: '' };
 }
 
 export async function stopApp(): Promise<void> {

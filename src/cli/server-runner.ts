@@ -1,4 +1,4 @@
-import { serve, type ServeOptions, type ServerConnection, type WebSocketServer } from '../server/index';
+import { IXWEBSOCKET_MAX_CONNECTIONS, serve, type ServeOptions, type ServerConnection, type WebSocketServer } from '../server/index';
 import { formatUrl, listenHost, serverTls, type ServerFlags } from './common';
 import { interrupted } from './lifetime';
 import { Output } from './output';
@@ -23,7 +23,16 @@ export async function runServer(flags: ServerFlags, recipe: ServerRecipe): Promi
   const signal = interrupted();
   // Like IXWebSocket's servers, accept a client that offers subprotocols without picking one, unless the command names its own.
   const perMessageDeflate = flags.perMessageDeflate === true && flags.disablePerMessageDeflate !== true;
-  const server = serve({ protocols: acceptWithoutProtocol, perMessageDeflate, ...recipe.options, host: listenHost(flags), port: flags.port, tls });
+  // IXWebSocket's limit of 128 clients, as the ws tool this CLI mirrors.
+  const server = serve({
+    protocols: acceptWithoutProtocol,
+    perMessageDeflate,
+    maxConnections: IXWEBSOCKET_MAX_CONNECTIONS,
+    ...recipe.options,
+    host: listenHost(flags),
+    port: flags.port,
+    tls,
+  });
   try {
     const { host, port } = await server.listening;
     const scheme = (recipe.scheme ?? 'ws') + (tls ? 's' : '');

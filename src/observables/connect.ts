@@ -28,6 +28,7 @@ function validateOptions(options: ConnectOptions): OpenOptions {
   if (maxPayload !== undefined && !(Number.isInteger(maxPayload) && maxPayload >= 1 && maxPayload <= MAX_PAYLOAD_LIMIT)) {
     bad(`maxPayload must be a whole number of bytes from 1 to ${MAX_PAYLOAD_LIMIT} (2^31 - 1), got ${String(maxPayload)}`);
   }
+  if (options.corkWrites !== undefined && typeof options.corkWrites !== 'boolean') bad(`corkWrites must be true or false, got ${JSON.stringify(options.corkWrites)}`);
   const protocols = protocolList(options.protocols, bad);
   if (protocols !== undefined) {
     // RFC 6455 §4.1: each subprotocol is a non-empty token, offered once.

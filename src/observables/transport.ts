@@ -135,7 +135,7 @@ export function openConnection(target: WebSocketUrl, options: OpenOptions, sink:
     ...((target.secure ? resolveClientTls(options.tls, target.hostname) : {}) as WebSocket.ClientOptions),
   };
   const ws = new WebSocket(target.href, options.protocols && !checkedHere ? [...options.protocols] : undefined, wsOptions);
-  const socket = new WsSocket(ws, options.binaryType !== 'buffer');
+  const socket = new WsSocket(ws, options.binaryType !== 'buffer', options.corkWrites !== false);
   let settled = false;
   let responseHeaders: Record<string, string> = {};
 

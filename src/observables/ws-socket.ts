@@ -67,11 +67,31 @@ function transportOf(ws: WsWebSocket): { readonly destroyed: boolean; readonly e
   return (ws as unknown as { _socket?: { destroyed: boolean; errored: Error | null } | null })._socket ?? undefined;
 }
 
+/** The network socket under a `ws` WebSocket, as far as corking needs it. */
+type Corkable = { cork(): void; uncork(): void; readonly writableLength: number };
+
+function corkableOf(ws: WsWebSocket): Corkable | undefined {
+  return (ws as unknown as { _socket?: Corkable | null })._socket ?? undefined;
+}
+
+/**
+ * Bytes a corked socket may hold in one turn; past this they are written at once and the rest
+ * of the turn goes uncorked, so that a turn of large sends reaches the kernel as it would
+ * uncorked and `bufferedAmount` (and with it the 1008 back-pressure limit) counts only what the
+ * kernel did not take. Writes this large already cost few system calls per byte.
+ */
+export const CORK_FLUSH_BYTES = 64 * 1024;
+
 /** Network sockets corked in this turn by `coalesceWrites`, uncorked together by one microtask. */
-const corked = new Set<{ cork(): void; uncork(): void }>();
+const corked = new Set<Corkable>();
 function uncorkAll(): void {
   for (const socket of corked) socket.uncork();
   corked.clear();
+}
+
+/** Writes now what `socket` holds for this turn (before a terminate, which would drop it). */
+function uncorkNow(socket: Corkable | undefined): void {
+  if (socket !== undefined && corked.delete(socket)) socket.uncork();
 }
 
 function writeInDoubt(): WriteError {
@@ -125,6 +145,8 @@ export class WsSocket implements SocketHandle {
     /** @internal The ws connection (kept out of the public types: they do not depend on @types/ws). */
     readonly ws: WsWebSocket,
     private readonly plainBinary: boolean,
+    /** Frames sent in one turn leave in one write (`corkWrites`, default on). */
+    private readonly corksWrites = true,
   ) {}
 
   get readyState(): ReadyState {
@@ -146,6 +168,7 @@ export class WsSocket implements SocketHandle {
     assertSendData(data);
     if (this.ws.readyState !== OPEN) return false;
     const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    this.coalesceWrites();
     if (onWritten === undefined) {
       this.ws.send(payload);
     } else {
@@ -158,12 +181,23 @@ export class WsSocket implements SocketHandle {
 
   /**
    * @internal Holds this connection's writes until the current turn's microtasks have run, so
-   * that messages sent in one turn leave in one write system call (the message layer's requests
-   * and replies). Kept in a module-level set, so a connection carries no field for it.
+   * that the frames sent in one turn leave in one write system call instead of one each (every
+   * `send`, and the message layer's requests and replies). Nothing waits for a timer: the
+   * microtask runs before the event loop goes on, so latency is unchanged. The socket keeps the
+   * frames, in order, with their write callbacks, and counts them in `bufferedAmount`; past
+   * CORK_FLUSH_BYTES they are written at once. Corked sockets are kept in a module-level set,
+   * so a connection carries no field for it. A no-op with `corkWrites: false`.
    */
   coalesceWrites(): void {
-    const socket = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void } | null })._socket;
-    if (!socket || corked.has(socket)) return;
+    if (!this.corksWrites) return;
+    const socket = corkableOf(this.ws);
+    if (socket === undefined) return;
+    if (corked.has(socket)) {
+      // Past the limit the rest of the turn goes uncorked (the uncork is a no-op once done), so
+      // large writes stay one message each: a write cut short leaves one message in doubt.
+      if (socket.writableLength >= CORK_FLUSH_BYTES) socket.uncork();
+      return;
+    }
     if (corked.size === 0) queueMicrotask(uncorkAll);
     corked.add(socket);
     socket.cork();
@@ -202,6 +236,8 @@ export class WsSocket implements SocketHandle {
   /** Ends the connection at once, without a closing handshake. */
   terminate(): void {
     this.closedLocally = true;
+    // What was sent before, in this turn, goes to the kernel first, as it would uncorked.
+    uncorkNow(corkableOf(this.ws));
     this.ws.terminate();
   }
 

@@ -26,6 +26,8 @@ export interface ConnectionContext {
   readonly maxBufferedAmount: number;
   /** Message bytes kept for a connection nobody has subscribed to yet; past this, reading pauses. */
   readonly maxPendingBytes: number;
+  /** `corkWrites`: the frames sent to a connection in one turn leave in one write. */
+  readonly corkWrites: boolean;
   /** Topic membership (kept by the server so a topic broadcast visits only its members). */
   readonly fanout: Fanout;
   /** Called once, when the connection has closed. */
@@ -84,7 +86,7 @@ export class ServerConnection extends WsSocket implements SocketHandle {
     readonly stream: Duplex,
     private readonly context: ConnectionContext,
   ) {
-    super(ws, true);
+    super(ws, true, context.corkWrites);
     this.batchable = ws.extensions === '';
     this.attach(this);
   }

@@ -7,8 +7,15 @@ import type { AuthorizeResult, HttpHandler, UpgradeRequest } from './types';
 export const DEFAULT_PORT = 8080;
 /** Default interface: loopback only, so nothing is exposed by accident. */
 export const DEFAULT_HOST = '127.0.0.1';
-/** Open connections, upgrades in progress and plain HTTP sockets beyond which an upgrade or a request gets 503. */
-export const DEFAULT_MAX_CONNECTIONS = 128;
+/**
+ * Open connections, upgrades in progress and plain HTTP sockets beyond which an upgrade or a
+ * request gets 503: no limit by default, as `ws` and Node's `http.Server`. The process's
+ * open-file limit (`ulimit -n`) is then the bound; set `maxConnections` to refuse politely
+ * before it (a public server should).
+ */
+export const DEFAULT_MAX_CONNECTIONS = Infinity;
+/** IXWebSocket's `maxConnections` (128): `serve({ maxConnections: IXWEBSOCKET_MAX_CONNECTIONS })`; the `rxws` command's servers use it. */
+export const IXWEBSOCKET_MAX_CONNECTIONS = 128;
 /** The deadline of each request on a socket (from accept, or from the previous answer, to a complete head), as IXWebSocket. */
 export const DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS = 3_000;
 /** Largest message accepted (bytes); a bigger one closes that connection with 1009. */
@@ -54,7 +61,9 @@ export interface ServeOptions {
   authorize?: (request: UpgradeRequest) => AuthorizeResult | Promise<AuthorizeResult>;
   /**
    * Open connections plus upgrades in progress plus plain HTTP sockets (from their first request
-   * until they close); one more is refused with 503 and a reason. Default 128.
+   * until they close); one more is refused with 503 and a reason. A whole number, or
+   * `Infinity`. Default: no limit (`Infinity`), as `ws`; IXWebSocket's 128 is
+   * `IXWEBSOCKET_MAX_CONNECTIONS`.
    */
   maxConnections?: number;
   /**
@@ -80,6 +89,14 @@ export interface ServeOptions {
    * only) thus holds at most about this plus one message per client. Default 1 MiB.
    */
   maxPendingBytes?: number;
+  /**
+   * The frames sent to a connection in one event-loop turn (its `send`s and messaging replies;
+   * broadcasts are batched per turn anyway) leave in one write to its socket (one system call) instead of one each, written before the
+   * loop goes on (a microtask, no timer: latency is unchanged). Write reports, their order,
+   * `bufferedAmount`, `maxBufferedAmount` and close-after-send are as without it. Default true;
+   * false writes each `send` at once.
+   */
+  corkWrites?: boolean;
   /**
    * Accept permessage-deflate (RFC 7692) when a client offers it. Default off: on small messages
    * it costs ~20x in throughput, and broadcast cannot share one encoded frame among such clients.
@@ -130,7 +147,7 @@ function checkDuration(name: string, value: number | undefined, zero: boolean): 
 export function validateServeOptions(options: ServeOptions): void {
   checkNumber('port', options.port, 0, true);
   if (options.port !== undefined && options.port > 65535) throw new ServeOptionsError(`port must be at most 65535, got ${options.port}`);
-  checkNumber('maxConnections', options.maxConnections, 1, true);
+  if (options.maxConnections !== Infinity) checkNumber('maxConnections', options.maxConnections, 1, true);
   checkDuration('handshakeTimeoutMs', options.handshakeTimeoutMs, false);
   checkDuration('closeTimeoutMs', options.closeTimeoutMs, true);
   checkNumber('maxPayload', options.maxPayload, 1, true);
@@ -156,6 +173,9 @@ export function validateServeOptions(options: ServeOptions): void {
     } catch (e) {
       throw new ServeOptionsError((e as Error).message);
     }
+  }
+  if (options.corkWrites !== undefined && typeof options.corkWrites !== 'boolean') {
+    throw new ServeOptionsError(`corkWrites must be true or false, got ${JSON.stringify(options.corkWrites)}`);
   }
   for (const name of ['authorize', 'onRequest'] as const) {
     if (options[name] !== undefined && typeof options[name] !== 'function') throw new ServeOptionsError(`${name} must be a function`);

@@ -73,6 +73,7 @@ class Server implements WebSocketServer, ConnectionContext {
   readonly broadcaster: Broadcaster;
   readonly maxBufferedAmount: number;
   readonly maxPendingBytes: number;
+  readonly corkWrites: boolean;
   readonly fanout: Fanout;
   private readonly adapter: BroadcastAdapter | undefined;
   private readonly connections = new Subject<ServerConnection>();
@@ -93,6 +94,7 @@ class Server implements WebSocketServer, ConnectionContext {
   constructor(options: ServeOptions) {
     this.maxBufferedAmount = options.maxBufferedAmount ?? d.DEFAULT_MAX_BUFFERED_AMOUNT;
     this.maxPendingBytes = options.maxPendingBytes ?? d.DEFAULT_MAX_PENDING_BYTES;
+    this.corkWrites = options.corkWrites ?? true;
     this.broadcaster = new Broadcaster(this.maxBufferedAmount);
     this.fanout = new Fanout(this.broadcaster, this.clientSet);
     this.adapter = options.adapter;

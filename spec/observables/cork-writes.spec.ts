@@ -1,0 +1,118 @@
+// connect()'s socket corks per turn (corkWrites, default on): the frames sent in one turn leave
+// in one socket write, with the same order, write reports, bufferedAmount and close as uncorked.
+import type { WebSocket as WsWebSocket } from 'ws';
+import { connect, type ConnectOptions, type SocketHandle, type WebSocketEvent, type WebSocketOpenEvent } from 'rxws';
+import { firstMatch } from '../helpers/observe';
+import { countWrites } from '../helpers/writes';
+import { startWsServer, type TestWsServer } from '../helpers/ws-server';
+
+const isOpen = (e: WebSocketEvent): e is WebSocketOpenEvent => e.type === 'open';
+const MESSAGES = 100;
+
+/** The net.Socket under connect()'s socket handle. */
+const netSocketOf = (socket: SocketHandle): object => (socket as unknown as { ws: { _socket: object } }).ws._socket;
+
+describe('connect(): writes corked per turn (corkWrites)', () => {
+  let server: TestWsServer;
+  let done: (() => void) | undefined;
+  afterEach(async () => {
+    done?.();
+    done = undefined;
+    await server.close();
+  });
+
+  const open = async (options?: ConnectOptions): Promise<{ socket: SocketHandle; peer: WsWebSocket }> => {
+    const peer = server.nextConnection();
+    const { value, subscription } = firstMatch(connect(server.url, options), isOpen);
+    done = () => subscription.unsubscribe();
+    return { socket: (await value).socket, peer: await peer };
+  };
+
+  const received = (peer: WsWebSocket, n: number): Promise<string[]> =>
+    new Promise((resolve) => {
+      const got: string[] = [];
+      peer.on('message', (data: Buffer) => got.push(data.toString()) === n && resolve(got));
+    });
+
+  it('sends the messages of one turn in one socket write (100 writes with corkWrites: false)', async () => {
+    server = await startWsServer();
+    for (const corkWrites of [true, false]) {
+      const { socket, peer } = await open({ corkWrites });
+      const counter = countWrites(netSocketOf(socket));
+      const got = received(peer, MESSAGES);
+      for (let i = 0; i < MESSAGES; i++) socket.send(`m${i}`);
+      expect(await got).toEqual(Array.from({ length: MESSAGES }, (_, i) => `m${i}`));
+      if (corkWrites) expect(counter.writes).toBe(1);
+      else expect(counter.writes).toBe(MESSAGES);
+      done?.();
+    }
+  });
+
+  it('keeps the order of messages and write reports, and counts held bytes in bufferedAmount', async () => {
+    server = await startWsServer();
+    const { socket, peer } = await open();
+    const got = received(peer, MESSAGES);
+    const reports: string[] = [];
+    const allReported = new Promise<void>((resolve) => {
+      for (let i = 0; i < MESSAGES; i++) {
+        socket.send(`m${i}`, (err) => {
+          reports.push(err === undefined ? `m${i}` : `m${i} ${err.message}`);
+          if (i === MESSAGES - 1) resolve();
+        });
+      }
+    });
+    // Held until the turn ends: 100 frames of 2 + 2-3 bytes payload (+ 4 mask bytes each).
+    expect(socket.bufferedAmount).toBeGreaterThanOrEqual(MESSAGES * 8);
+    expect(reports).toEqual([]);
+    await allReported;
+    expect(reports).toEqual(Array.from({ length: MESSAGES }, (_, i) => `m${i}`));
+    expect(socket.bufferedAmount).toBe(0);
+    expect(await got).toHaveLength(MESSAGES);
+  });
+
+  it('a close in the same turn as the sends goes after them: the peer gets every message, then the close', async () => {
+    server = await startWsServer();
+    const { socket, peer } = await open();
+    const got = received(peer, MESSAGES);
+    const closed = new Promise<{ code: number; reason: string; messages: number }>((resolve) => {
+      let messages = 0;
+      peer.on('message', () => messages++);
+      peer.on('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString(), messages }));
+    });
+    for (let i = 0; i < MESSAGES; i++) socket.send(`m${i}`);
+    socket.close(4001, 'bye');
+    expect(await got).toHaveLength(MESSAGES);
+    expect(await closed).toEqual({ code: 4001, reason: 'bye', messages: MESSAGES });
+  });
+
+  it('terminate() in the same turn still writes what was sent before it', async () => {
+    server = await startWsServer();
+    const { socket, peer } = await open();
+    const readBeforeClose = new Promise<number>((resolve) => {
+      let messages = 0;
+      peer.on('message', () => messages++);
+      peer.on('close', () => resolve(messages));
+    });
+    for (let i = 0; i < MESSAGES; i++) socket.send(`m${i}`);
+    (socket as SocketHandle & { terminate(): void }).terminate();
+    expect(await readBeforeClose).toBe(MESSAGES);
+  });
+
+  it('a turn of large sends is written as it goes, not held whole (64 KiB at most)', async () => {
+    server = await startWsServer();
+    const { socket, peer } = await open();
+    const counter = countWrites(netSocketOf(socket));
+    const big = 'x'.repeat(48 * 1024);
+    const got = received(peer, 8);
+    for (let i = 0; i < 8; i++) socket.send(big);
+    // Written during the turn (held whole, nothing would be written before it ends).
+    expect(counter.writes).toBeGreaterThanOrEqual(1);
+    expect((await got).every((m) => m === big)).toBe(true);
+  });
+
+  it('refuses a corkWrites that is not a boolean, with INVALID_OPTIONS', async () => {
+    server = await startWsServer();
+    const failed = new Promise<unknown>((resolve) => connect(server.url, { corkWrites: 'yes' as unknown as boolean }).subscribe({ error: resolve }));
+    expect(await failed).toMatchObject({ code: 'INVALID_OPTIONS', reason: 'corkWrites must be true or false, got "yes"' });
+  });
+});
