@@ -1,7 +1,7 @@
 // Client channels over the rxws envelope (docs/protocol.md: sub, subok, unsub, pub, err):
 // refcounted per name, subscribed again on every open.
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
-import type { WebSocketEvent, WebSocketMessageEvent } from '../observables/events';
+import type { WebSocketEvent, WebSocketMessageEvent } from '../core/events';
 import { json, type Codec } from '../messages/codecs';
 import type { ClientMessaging } from '../messages/client-messaging';
 import { envelopeProblem, MessageError, MAX_NAME_LENGTH, readEnvelope, type Envelope } from '../messages/envelope';

@@ -1,5 +1,5 @@
-import { CLIENT_CERTIFICATE_RESET_HINT, describeNetworkError } from '../observables/network-errors';
-import type { TlsOptions } from '../observables/options';
+import { CLIENT_CERTIFICATE_RESET_HINT, describeNetworkError } from '../core/network-errors';
+import type { TlsOptions } from '../core/options';
 import { ProxyError, type ProxyErrorCode } from '../proxy/errors';
 
 /**

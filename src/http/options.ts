@@ -1,6 +1,6 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import type { LookupFunction, ProxySetting, TlsOptions } from '../observables/options';
+import type { LookupFunction, ProxySetting, TlsOptions } from '../core/options';
 
 /** Connect deadline per request (DNS + TCP + TLS), as in IXWebSocket. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Transform } from 'node:stream';
 import { createDecoder, encodingOf, isDecodable } from './decoding';
-import { headerRecord } from '../observables/headers';
+import { headerRecord } from '../core/headers';
 import { HttpError } from './errors';
 import type { HttpEvent, HttpResponseInit } from './events';
 

@@ -1,4 +1,4 @@
-import { durationProblem } from '../observables/validation';
+import { durationProblem } from '../core/validation';
 import { HttpError } from './errors';
 import type { HttpRequestOptions } from './options';
 

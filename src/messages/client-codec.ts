@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { SendData, WebSocketEvent } from '../observables/events';
+import type { SendData, WebSocketEvent } from '../core/events';
 import { ClientMessaging, type MessagingOptions } from './client-messaging';
 import { assertCodec, type Codec } from './codecs';
 import { decodeEvents } from './decode-events';

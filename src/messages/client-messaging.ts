@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { SocketHandle } from '../observables/events';
+import type { SocketHandle } from '../core/events';
 import type { RawData } from './codecs';
 import { TAKEN, UnwrapError, type MessageLayer } from './decode-events';
 import { envelopeProblem, MessageError, newSessionId, PROTOCOL_VERSION, type Envelope, type WelcomeEnvelope } from './envelope';

@@ -1,7 +1,7 @@
 // The server side of the envelope on one connection: hello/welcome, requests and cancels for the
 // runner, other kinds for the extensions (channels), and replies written together.
-import { CloseCode } from '../observables/constants';
-import type { SocketHandle } from '../observables/events';
+import { CloseCode } from '../core/constants';
+import type { SocketHandle } from '../core/events';
 import { servesChannels } from '../server/channels';
 import type { ServerConnection } from '../server/connection';
 import type { RawData } from './codecs';

@@ -1,7 +1,7 @@
 // serve() with a codec: typed connections, and the server side of the envelope when `messaging` is on.
 // Server-only (imports the server's types), reached from src/server/serve.ts alone.
 import { Observable, Subject } from 'rxjs';
-import type { SendData, SocketHandle, WebSocketCloseEvent, WriteCallback } from '../observables/events';
+import type { SendData, SocketHandle, WebSocketCloseEvent, WriteCallback } from '../core/events';
 import type { ServerConnection } from '../server/connection';
 import type { WebSocketServer } from '../server/serve';
 import type { BroadcastOptions, ConnectionRequest, PublishResult } from '../server/types';

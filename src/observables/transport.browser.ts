@@ -1,14 +1,14 @@
 // The browser transport of `connect`, on the global WebSocket. tsup's browser build swaps
 // `./transport` for this module. Browsers hide handshake details: no response headers, no
 // HTTP status, no reason for a failed connection, no ping frames.
-import { CloseCode, CONNECTING, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN, type ReadyState } from './constants';
-import { WebSocketError } from './errors';
-import type { SendData, SocketHandle, WriteCallback, WriteError } from './events';
-import type { OpenOptions } from './options';
+import { CloseCode, CONNECTING, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN, type ReadyState } from '../core/constants';
+import { WebSocketError } from '../core/errors';
+import type { SendData, SocketHandle, WriteCallback, WriteError } from '../core/events';
+import type { OpenOptions } from '../core/options';
 import type { EventSink } from './sink';
-import type { WebSocketUrl } from './url';
-import { utf8Length } from './utf8';
-import { assertCloseArgs, assertControlPayload, assertSendData } from './validation';
+import type { WebSocketUrl } from '../core/url';
+import { utf8Length } from '../core/utf8';
+import { assertCloseArgs, assertControlPayload, assertSendData } from '../core/validation';
 
 export interface TransportConnection {
   dispose(): void;

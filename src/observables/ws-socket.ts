@@ -2,10 +2,10 @@
 // maps its events to the rxws event union. Reached only through the Node transport and the
 // server; the browser build replaces the transport and never bundles this file.
 import type { WebSocket as WsWebSocket } from 'ws';
-import { CLOSED, CloseCode, OPEN, type ReadyState } from './constants';
-import type { SendData, SocketHandle, WriteCallback, WriteError } from './events';
+import { CLOSED, CloseCode, OPEN, type ReadyState } from '../core/constants';
+import type { SendData, SocketHandle, WriteCallback, WriteError } from '../core/events';
 import type { EventSink } from './sink';
-import { assertCloseArgs, assertControlPayload, assertSendData } from './validation';
+import { assertCloseArgs, assertControlPayload, assertSendData } from '../core/validation';
 
 /**
  * The close code `ws` sent for a receiver error: it keeps it on the error under its private

@@ -1,8 +1,8 @@
 import { asyncScheduler, Observable, Subscription, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { CloseCode, MAX_CONTROL_PAYLOAD, OPEN } from '../observables/constants';
-import type { SendData, SocketHandle, WebSocketEvent } from '../observables/events';
-import { utf8Length } from '../observables/utf8';
-import { assertDuration } from '../observables/validation';
+import { CloseCode, MAX_CONTROL_PAYLOAD, OPEN } from '../core/constants';
+import type { SendData, SocketHandle, WebSocketEvent } from '../core/events';
+import { utf8Length } from '../core/utf8';
+import { assertDuration } from '../core/validation';
 
 /** Options of `keepAlive`. */
 export interface KeepAliveOptions {

@@ -1,7 +1,7 @@
 import { asyncScheduler, isObservable, Observable, Subscription, timer, type MonoTypeOperatorFunction, type SchedulerLike, type Subscriber } from 'rxjs';
-import { CloseCode } from '../observables/constants';
-import { WebSocketError } from '../observables/errors';
-import type { WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEvent } from '../observables/events';
+import { CloseCode } from '../core/constants';
+import { WebSocketError } from '../core/errors';
+import type { WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEvent } from '../core/events';
 import { assertBackoffOptions, backoffDelay, type BackoffOptions } from './backoff';
 
 /**

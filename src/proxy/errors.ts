@@ -1,5 +1,5 @@
-import type { WebSocketErrorCode } from '../observables/errors';
-import { describeNetworkError } from '../observables/network-errors';
+import type { WebSocketErrorCode } from '../core/errors';
+import { describeNetworkError } from '../core/network-errors';
 import type { ProxyEndpoint } from './endpoint';
 
 /** The WebSocketError codes of a failure at the proxy (HttpError maps them to its own names). */

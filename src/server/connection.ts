@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { Observable, type Subscriber } from 'rxjs';
 import type { WebSocket as WsWebSocket } from 'ws';
-import { CloseCode, OPEN } from '../observables/constants';
+import { CloseCode, OPEN } from '../core/constants';
 import type {
   SendData,
   SocketHandle,
@@ -10,8 +10,8 @@ import type {
   WebSocketMessageEvent,
   WebSocketOpenEvent,
   WriteCallback,
-} from '../observables/events';
-import { headerRecord } from '../observables/headers';
+} from '../core/events';
+import { headerRecord } from '../core/headers';
 import { WsSocket } from '../observables/ws-socket';
 import type { Broadcaster } from './broadcast';
 import { assertTopic, type Fanout } from './topics';

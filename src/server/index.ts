@@ -40,8 +40,8 @@ export type {
   UpgradeRefusal,
   UpgradeRequest,
 } from './types';
-export type { TlsOptions } from '../observables/options';
-export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../observables/events';
+export type { TlsOptions } from '../core/options';
+export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../core/events';
 export { MessageConnection } from '../messages/server';
 export type { MessageServer, ServerCodecOptions } from '../messages/server';
 export type { RequestContext, RequestHandler, RequestHandlers, ServerExtension, ServerMessagingOptions } from '../messages/handlers';

@@ -1,5 +1,5 @@
-import type { PerMessageDeflateOptions, TlsOptions } from '../observables/options';
-import { durationProblem } from '../observables/validation';
+import type { PerMessageDeflateOptions, TlsOptions } from '../core/options';
+import { durationProblem } from '../core/validation';
 import { assertAdapter, type BroadcastAdapter } from './adapter';
 import type { AuthorizeResult, HttpHandler, UpgradeRequest } from './types';
 

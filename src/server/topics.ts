@@ -1,7 +1,7 @@
 // Who gets a broadcast: every connection, or the members of some topics, less one sender.
 // Each message is framed once, however many topics and connections it reaches.
-import { OPEN } from '../observables/constants';
-import type { SendData } from '../observables/events';
+import { OPEN } from '../core/constants';
+import type { SendData } from '../core/events';
 import { encodeFrames, type Broadcaster } from './broadcast';
 import type { ServerConnection } from './connection';
 import type { BroadcastOptions } from './types';

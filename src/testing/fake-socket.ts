@@ -1,7 +1,7 @@
-import { CLOSED, CloseCode, CONNECTING, MAX_CONTROL_PAYLOAD, OPEN, type ReadyState } from '../observables/constants';
-import type { SendData, SocketHandle, WriteCallback, WriteError } from '../observables/events';
-import { utf8Length } from '../observables/utf8';
-import { assertCloseArgs } from '../observables/validation';
+import { CLOSED, CloseCode, CONNECTING, MAX_CONTROL_PAYLOAD, OPEN, type ReadyState } from '../core/constants';
+import type { SendData, SocketHandle, WriteCallback, WriteError } from '../core/events';
+import { utf8Length } from '../core/utf8';
+import { assertCloseArgs } from '../core/validation';
 
 /** Options of `FakeSocket`. */
 export interface FakeSocketOptions {

@@ -4,7 +4,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createSecureContext, type ConnectionOptions, type SecureContext, type TlsOptions as NodeTlsOptions } from 'node:tls';
-import type { TlsOptions } from '../observables/options';
+import type { TlsOptions } from '../core/options';
 import { systemRootCertificates } from './system-roots';
 
 const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
