@@ -42,6 +42,6 @@ export type {
 } from './types';
 export type { TlsOptions } from '../core/options';
 export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../core/events';
-export { MessageConnection } from '../messages/server';
-export type { MessageServer, ServerCodecOptions } from '../messages/server';
+export { MessageConnection } from './message-server';
+export type { MessageServer, ServerCodecOptions } from './message-server';
 export type { RequestContext, RequestHandler, RequestHandlers, ServerExtension, ServerMessagingOptions } from '../messages/handlers';

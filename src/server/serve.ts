@@ -20,7 +20,7 @@ import type { BroadcastOptions, ConnectionRequest, PublishResult, ServerErrorEve
 import { requestTarget } from './request-target';
 import { atLimitRefusal, PendingSockets } from './sockets';
 import { Upgrades } from './upgrade';
-import { messageServer, type MessageServer, type ServerCodecOptions } from '../messages/server';
+import { messageServer, type MessageServer, type ServerCodecOptions } from './message-server';
 
 /** Where a server listens. */
 export interface ListeningAddress {

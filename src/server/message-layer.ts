@@ -2,12 +2,12 @@
 // runner, other kinds for the extensions (channels), and replies written together.
 import { CloseCode } from '../core/constants';
 import type { SocketHandle } from '../core/events';
-import { servesChannels } from '../server/channels';
-import type { ServerConnection } from '../server/connection';
-import type { RawData } from './codecs';
-import { TAKEN, UnwrapError, type MessageLayer } from './decode-events';
-import { envelopeProblem, MessageError, PROTOCOL_VERSION, type Envelope } from './envelope';
-import type { RequestRunner, Run, RunTarget } from './handlers';
+import { servesChannels } from './channels';
+import type { ServerConnection } from './connection';
+import type { RawData } from '../messages/codecs';
+import { TAKEN, UnwrapError, type MessageLayer } from '../messages/decode-events';
+import { envelopeProblem, MessageError, PROTOCOL_VERSION, type Envelope } from '../messages/envelope';
+import type { RequestRunner, Run, RunTarget } from '../messages/handlers';
 
 /** The server side of the envelope on one connection. */
 export class ServerLayer<C> implements MessageLayer, RunTarget {
