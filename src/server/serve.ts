@@ -73,7 +73,7 @@ class Server implements WebSocketServer, ConnectionContext {
   readonly broadcaster: Broadcaster;
   readonly maxBufferedAmount: number;
   readonly maxPendingBytes: number;
-  readonly fanout: Fanout;
+  readonly fanout: Fanout<ServerConnection>;
   private readonly adapter: BroadcastAdapter | undefined;
   private readonly connections = new Subject<ServerConnection>();
   private readonly errors = new Subject<ServerErrorEvent>();
