@@ -15,7 +15,7 @@ import { headerRecord } from '../core/headers';
 import { WsSocket } from '../observables/ws-socket';
 import type { Broadcaster } from './broadcast';
 import { assertTopic, type Fanout } from './topics';
-import type { ConnectionRequest } from './types';
+import type { ConnectionRequest } from './requests';
 
 /** Events kept for a connection nobody has subscribed to yet; past this, reading pauses. */
 export const MAX_PENDING_EVENTS = 64;

@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { ProtocolPolicy } from './options';
-import type { AuthorizeResult, UpgradeRefusal, UpgradeRequest } from './types';
+import type { AuthorizeResult, UpgradeRefusal, UpgradeRequest } from './requests';
 
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

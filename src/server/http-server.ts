@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import { firstValueFrom, isObservable } from 'rxjs';
-import type { HttpHandler, HttpRequest, HttpResponse, ServerErrorEvent, UpgradeRefusal } from './types';
+import type { HttpHandler, HttpRequest, HttpResponse, ServerErrorEvent, UpgradeRefusal } from './requests';
 
 const UPGRADE_REQUIRED =
   'Upgrade Required: this is a WebSocket server. Connect with a WebSocket client (ws:// or wss://).';

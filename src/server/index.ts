@@ -39,7 +39,7 @@ export type {
   ServerErrorEvent,
   UpgradeRefusal,
   UpgradeRequest,
-} from './types';
+} from './requests';
 export type { TlsOptions } from '../core/options';
 export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../core/events';
 export { MessageConnection } from './message-server';

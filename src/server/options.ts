@@ -1,7 +1,7 @@
 import type { PerMessageDeflateOptions, TlsOptions } from '../core/options';
 import { durationProblem } from '../core/validation';
 import { assertAdapter, type BroadcastAdapter } from './adapter';
-import type { AuthorizeResult, HttpHandler, UpgradeRequest } from './types';
+import type { AuthorizeResult, HttpHandler, UpgradeRequest } from './requests';
 
 /** Default port, as IXWebSocket's server (the `rxws` command-line servers use 8008). */
 export const DEFAULT_PORT = 8080;

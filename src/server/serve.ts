@@ -16,7 +16,7 @@ import { answerHttpRequest, refuseHttpRequest } from './http-server';
 import * as d from './options';
 import type { ServeOptions } from './options';
 import { audienceOf, Fanout, type Audience } from './topics';
-import type { BroadcastOptions, ConnectionRequest, PublishResult, ServerErrorEvent } from './types';
+import type { BroadcastOptions, ConnectionRequest, PublishResult, ServerErrorEvent } from './requests';
 import { requestTarget } from './request-target';
 import { atLimitRefusal, PendingSockets } from './sockets';
 import { Upgrades } from './upgrade';

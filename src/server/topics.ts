@@ -3,7 +3,7 @@
 import { OPEN } from '../core/constants';
 import type { SendData } from '../core/events';
 import { encodeFrames, type BatchTarget, type Broadcaster } from './broadcast';
-import type { BroadcastOptions } from './types';
+import type { BroadcastOptions } from './requests';
 
 /** Longest topic name, in UTF-16 code units. */
 export const MAX_TOPIC_LENGTH = 1024;
