@@ -6,7 +6,7 @@ import { json, type Codec } from '../messages/codecs';
 import { errEnvelope, readEnvelope, writeEnvelope, type Envelope, type SubEnvelope } from '../messages/envelope';
 import { assertChannelName } from '../client/channels';
 import type { ServerConnection } from './connection';
-import type { WebSocketServer } from './serve';
+import type { WebSocketServer } from './websocket-server';
 
 /** What an authorizer may answer: true accepts, false refuses, `{ reason }` refuses saying why. */
 export type ChannelVerdict = boolean | { readonly reason: string };

@@ -3,8 +3,9 @@
 import { Observable, Subject } from 'rxjs';
 import type { SendData, SocketHandle, WebSocketCloseEvent, WriteCallback } from '../core/events';
 import type { ServerConnection } from './connection';
-import type { WebSocketServer } from './serve';
-import type { BroadcastOptions, ConnectionRequest, PublishResult } from './requests';
+import type { ConnectionRequest } from './requests';
+import type { BroadcastOptions } from './topics';
+import type { PublishResult, WebSocketServer } from './websocket-server';
 import { assertCodec, type Codec } from '../messages/codecs';
 import { decodeEvents, type MessageLayer } from '../messages/decode-events';
 import { RequestRunner, type ServerMessagingOptions } from '../messages/handlers';

@@ -1,7 +1,8 @@
 import type { PerMessageDeflateOptions, TlsOptions } from '../core/options';
 import { durationProblem } from '../core/validation';
 import { assertAdapter, type BroadcastAdapter } from './adapter';
-import type { AuthorizeResult, HttpHandler, UpgradeRequest } from './requests';
+import type { HttpHandler } from './http-server';
+import type { AuthorizeResult, UpgradeRequest } from './requests';
 
 /** Default port, as IXWebSocket's server (the `rxws` command-line servers use 8008). */
 export const DEFAULT_PORT = 8080;

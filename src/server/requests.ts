@@ -1,5 +1,4 @@
-import type { Observable } from 'rxjs';
-
+// What the server knows of a WebSocket upgrade request, and how it refuses one.
 /** The client certificate of a mutual-TLS connection (`tls.caFile` roots on the server). */
 export interface ClientCertificate {
   /** Subject fields by short name (`CN`, `O`, `OU` …); repeated fields joined with ', '. */
@@ -56,64 +55,3 @@ export interface UpgradeRefusal {
 
 /** What `authorize` returns: `true` (or nothing) accepts, `false` refuses with 403, a refusal refuses with its status. */
 export type AuthorizeResult = boolean | void | UpgradeRefusal;
-
-/** A plain HTTP request received by the server. */
-export interface HttpRequest {
-  readonly method: string;
-  /** The request target: path and query, as sent. */
-  readonly url: string;
-  /** Request headers with lower-case keys. */
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The request body (empty for GET). */
-  readonly body: Uint8Array;
-  readonly remoteAddress: string;
-}
-
-/** The answer to a plain HTTP request. */
-export interface HttpResponse {
-  /** HTTP status, 100–599. */
-  readonly status: number;
-  readonly headers?: Readonly<Record<string, string | number | readonly string[]>>;
-  /**
-   * A string is sent as UTF-8 (with `text/plain; charset=utf-8` unless a Content-Type is given).
-   * A stream (any async iterable of bytes, e.g. `fs.createReadStream(file)`) is written as it
-   * comes, at the pace the client reads; give its Content-Length if you know it, else it is sent
-   * chunked. A stream that fails midway ends the response early.
-   */
-  readonly body?: string | Uint8Array | AsyncIterable<Uint8Array>;
-}
-
-/** Answers plain HTTP requests: with a response, a Promise of one, or an Observable whose first value is used. */
-export type HttpHandler = (request: HttpRequest) => HttpResponse | Promise<HttpResponse> | Observable<HttpResponse>;
-
-/** A failure inside the server that did not stop it, reported on `errors$`. */
-export interface ServerErrorEvent {
-  /** Where it happened. */
-  readonly source: 'onRequest' | 'authorize' | 'protocols' | 'server' | 'adapter';
-  readonly error: unknown;
-}
-
-/**
- * Whom `broadcast` and `publish` reach. With an adapter, `topic` travels to the other instances
- * and selects there too; `except` names a connection of this server, so it only applies here.
- *
- * @example
- * conn.messages$.subscribe((m) => server.broadcast(m.data, { topic: 'room:42', except: conn }));
- */
-export interface BroadcastOptions {
-  /** Only connections that joined this topic (or one of these topics; each connection gets it once). Default: all. */
-  readonly topic?: string | readonly string[];
-  /** Not to this connection (or the connection with this id), e.g. the sender of a chat message. */
-  readonly except?: { readonly id: number } | number;
-}
-
-/** What `server.publish` resolves with. */
-export interface PublishResult {
-  /** Connections of this server the message was queued for. */
-  readonly local: number;
-  /**
-   * Server instances the message reached, this one included: 1 without an adapter; with Redis,
-   * the subscribers that PUBLISH reported (instances whose Redis connection was up).
-   */
-  readonly instances: number;
-}

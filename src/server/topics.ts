@@ -3,7 +3,20 @@
 import { OPEN } from '../core/constants';
 import type { SendData } from '../core/events';
 import { encodeFrames, type BatchTarget, type Broadcaster } from './broadcast';
-import type { BroadcastOptions } from './requests';
+
+/**
+ * Whom `broadcast` and `publish` reach. With an adapter, `topic` travels to the other instances
+ * and selects there too; `except` names a connection of this server, so it only applies here.
+ *
+ * @example
+ * conn.messages$.subscribe((m) => server.broadcast(m.data, { topic: 'room:42', except: conn }));
+ */
+export interface BroadcastOptions {
+  /** Only connections that joined this topic (or one of these topics; each connection gets it once). Default: all. */
+  readonly topic?: string | readonly string[];
+  /** Not to this connection (or the connection with this id), e.g. the sender of a chat message. */
+  readonly except?: { readonly id: number } | number;
+}
 
 /** Longest topic name, in UTF-16 code units. */
 export const MAX_TOPIC_LENGTH = 1024;
