@@ -1,7 +1,7 @@
 // The `rxws` entry, for Node and browsers: re-exports only.
 export { connect } from './observables/connect';
-export { WebSocketError } from './core/errors';
-export type { WebSocketErrorCode } from './core/errors';
+export { RxwsError, WebSocketError } from './core/errors';
+export type { RxwsErrorInit, WebSocketErrorCode, WebSocketErrorInit } from './core/errors';
 export type {
   SendData,
   SocketHandle,

@@ -134,7 +134,7 @@ export class Channels {
       if (channel === undefined) return false;
       this.channels.delete(channel.name);
       channel.id = 0;
-      const error = new MessageError({ code: envelope.code, message: envelope.message, data: envelope.data });
+      const error = new MessageError({ code: envelope.code, reason: envelope.message, data: envelope.data });
       for (const subscriber of [...channel.subscribers]) subscriber.error(error);
       return true;
     }

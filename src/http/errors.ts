@@ -1,4 +1,5 @@
 import { CLIENT_CERTIFICATE_RESET_HINT, describeNetworkError } from '../core/network-errors';
+import { RxwsError, type RxwsErrorInit } from '../core/errors';
 import type { TlsOptions } from '../core/options';
 import { ProxyError, type ProxyErrorCode } from '../proxy/errors';
 
@@ -43,12 +44,9 @@ export type HttpErrorCode =
   /** The proxy broke off its handshake or answered in another protocol. */
   | 'ProxyFailed';
 
-export interface HttpErrorInit {
-  code: HttpErrorCode;
-  reason: string;
+export interface HttpErrorInit extends RxwsErrorInit<HttpErrorCode> {
   url?: string;
   status?: number;
-  cause?: unknown;
 }
 
 /**
@@ -60,21 +58,15 @@ export interface HttpErrorInit {
  *   error: (e: HttpError) => console.error(e.code, e.reason), // CannotConnect, "Unable to connect…"
  * });
  */
-export class HttpError extends Error {
+export class HttpError extends RxwsError<HttpErrorCode> {
   override readonly name = 'HttpError';
-  /** What went wrong, for code to switch on. */
-  readonly code: HttpErrorCode;
-  /** What went wrong, for people: names the URL, host, timer or status involved. */
-  readonly reason: string;
   /** The HTTP status of the response being read when it failed; 0 when there was none. */
   readonly status: number;
   /** The URL of the request that failed (after any redirects followed so far). */
   readonly url: string;
 
   constructor(init: HttpErrorInit) {
-    super(init.reason, init.cause === undefined ? undefined : { cause: init.cause });
-    this.code = init.code;
-    this.reason = init.reason;
+    super(init);
     this.status = init.status ?? 0;
     this.url = init.url ?? '';
   }

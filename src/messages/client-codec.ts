@@ -65,6 +65,6 @@ export class ClientCodec {
 
   /** The client stopped: requests waiting for a reply end with CANCELLED. */
   stopped(): void {
-    this.messaging?.requester.failAll(new MessageError({ code: 'CANCELLED', message: 'The client stopped before the reply ended' }));
+    this.messaging?.requester.failAll(new MessageError({ code: 'CANCELLED', reason: 'The client stopped before the reply ended' }));
   }
 }

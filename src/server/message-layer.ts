@@ -39,7 +39,7 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
 
   unwrap(value: unknown, raw: RawData): unknown {
     const problem = envelopeProblem(value);
-    if (problem !== undefined) return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `Not an rxws envelope: ${problem} (docs/protocol.md)`, raw }));
+    if (problem !== undefined) return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', reason: `Not an rxws envelope: ${problem} (docs/protocol.md)`, raw }));
     const envelope = value as Envelope;
     switch (envelope.k) {
       case 'msg':
@@ -55,7 +55,7 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
         return TAKEN;
       case 'err':
         // The client reports a frame it could not read: shown as a decodeError, nothing to answer.
-        return new UnwrapError(new MessageError({ code: envelope.code, message: `The client reported: ${envelope.message}`, data: envelope.data, raw }));
+        return new UnwrapError(new MessageError({ code: envelope.code, reason: `The client reported: ${envelope.message}`, data: envelope.data, raw }));
       default:
         return this.other(envelope, raw);
     }
@@ -71,7 +71,7 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
       return TAKEN;
     }
     if (envelope.k === 'unsub') return TAKEN;
-    return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `A server does not take '${envelope.k}' envelopes (docs/protocol.md)`, raw }));
+    return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', reason: `A server does not take '${envelope.k}' envelopes (docs/protocol.md)`, raw }));
   }
 
   rejected(error: MessageError): void {

@@ -1,3 +1,4 @@
+import { RxwsError, type RxwsErrorInit } from '../core/errors';
 import type { PerMessageDeflateOptions, TlsOptions } from '../core/options';
 import { durationProblem } from '../core/validation';
 import { assertAdapter, type BroadcastAdapter } from './adapter';
@@ -107,8 +108,19 @@ export interface ServeOptions {
 }
 
 /** Thrown by `serve()` for options it cannot use; says which option and what to do. */
-export class ServeOptionsError extends Error {
+export class ServeOptionsError extends RxwsError<'INVALID_OPTIONS'> {
   override readonly name = 'ServeOptionsError';
+  constructor(init: RxwsErrorInit<'INVALID_OPTIONS'>);
+  /** @deprecated Pass `{ code: 'INVALID_OPTIONS', reason }`, the shape of every rxws error. */
+  constructor(reason: string);
+  constructor(init: RxwsErrorInit<'INVALID_OPTIONS'> | string) {
+    super(typeof init === 'string' ? { code: 'INVALID_OPTIONS', reason: init } : init);
+  }
+}
+
+/** A ServeOptionsError (code INVALID_OPTIONS) with `reason`. */
+export function serveOptionsError(reason: string, cause?: unknown): ServeOptionsError {
+  return new ServeOptionsError({ code: 'INVALID_OPTIONS', reason, cause });
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -117,20 +129,20 @@ function checkNumber(name: string, value: number | undefined, min: number, integ
   if (value === undefined) return;
   if (typeof value !== 'number' || !(value >= min) || (integer && !Number.isInteger(value))) {
     const kind = integer ? 'an integer' : 'a number';
-    throw new ServeOptionsError(`${name} must be ${kind} >= ${min}, got ${String(value)}`);
+    throw serveOptionsError(`${name} must be ${kind} >= ${min}, got ${String(value)}`);
   }
 }
 
 /** The shared duration rule (`durationProblem`): at most what a timer honours; `zero` allows 0. */
 function checkDuration(name: string, value: number | undefined, zero: boolean): void {
   const problem = value === undefined ? undefined : durationProblem(name, value, { zero });
-  if (problem !== undefined) throw new ServeOptionsError(problem);
+  if (problem !== undefined) throw serveOptionsError(problem);
 }
 
 /** Throws a ServeOptionsError naming the first option that cannot be used. */
 export function validateServeOptions(options: ServeOptions): void {
   checkNumber('port', options.port, 0, true);
-  if (options.port !== undefined && options.port > 65535) throw new ServeOptionsError(`port must be at most 65535, got ${options.port}`);
+  if (options.port !== undefined && options.port > 65535) throw serveOptionsError(`port must be at most 65535, got ${options.port}`);
   checkNumber('maxConnections', options.maxConnections, 1, true);
   checkDuration('handshakeTimeoutMs', options.handshakeTimeoutMs, false);
   checkDuration('closeTimeoutMs', options.closeTimeoutMs, true);
@@ -140,14 +152,14 @@ export function validateServeOptions(options: ServeOptions): void {
   checkNumber('maxHttpBodyBytes', options.maxHttpBodyBytes, 0, true);
   checkNumber('maxPendingBytes', options.maxPendingBytes, 1, true);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
-    throw new ServeOptionsError(`host must be a non-empty string such as '127.0.0.1' or '::', got ${JSON.stringify(options.host)}`);
+    throw serveOptionsError(`host must be a non-empty string such as '127.0.0.1' or '::', got ${JSON.stringify(options.host)}`);
   }
   const { protocols } = options;
   if (protocols !== undefined && typeof protocols !== 'function') {
-    if (!Array.isArray(protocols)) throw new ServeOptionsError('protocols must be a list of subprotocol names or a function');
+    if (!Array.isArray(protocols)) throw serveOptionsError('protocols must be a list of subprotocol names or a function');
     for (const p of protocols) {
       if (typeof p !== 'string' || !TOKEN.test(p)) {
-        throw new ServeOptionsError(`Invalid subprotocol ${JSON.stringify(p)}: it must be a non-empty token (RFC 6455 §4.1)`);
+        throw serveOptionsError(`Invalid subprotocol ${JSON.stringify(p)}: it must be a non-empty token (RFC 6455 §4.1)`);
       }
     }
   }
@@ -155,10 +167,10 @@ export function validateServeOptions(options: ServeOptions): void {
     try {
       assertAdapter(options.adapter);
     } catch (e) {
-      throw new ServeOptionsError((e as Error).message);
+      throw serveOptionsError((e as Error).message);
     }
   }
   for (const name of ['authorize', 'onRequest'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') throw new ServeOptionsError(`${name} must be a function`);
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw serveOptionsError(`${name} must be a function`);
   }
 }

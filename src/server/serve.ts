@@ -229,7 +229,7 @@ export function serve<In, Out>(options: ServeOptions & Partial<ServerCodecOption
   const { codec, decodeErrors, messaging, ...serveOptions } = options;
   d.validateServeOptions(serveOptions);
   if (codec === undefined) {
-    if (messaging !== undefined && messaging !== false) throw new d.ServeOptionsError('messaging needs a codec to carry the envelope: add codec: json() or codec: msgpack()');
+    if (messaging !== undefined && messaging !== false) throw d.serveOptionsError('messaging needs a codec to carry the envelope: add codec: json() or codec: msgpack()');
     return new Server(serveOptions);
   }
   // The codec and the envelope sit on each connection's events: the frame path stays as it is.
@@ -237,7 +237,7 @@ export function serve<In, Out>(options: ServeOptions & Partial<ServerCodecOption
   try {
     wrap = messageServer({ codec, decodeErrors, messaging });
   } catch (e) {
-    throw new d.ServeOptionsError((e as Error).message);
+    throw d.serveOptionsError((e as Error).message);
   }
   return wrap(new Server(serveOptions));
 }
