@@ -1,11 +1,10 @@
-import { durationProblem } from '../core/validation';
+import { durationProblem, isToken } from '../core/validation';
 import { HttpError } from './errors';
 import type { HttpRequestOptions } from './options';
 
 /** Methods written in upper case whatever case they are given in (as Fetch normalizes them). */
 const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH'];
 /** An HTTP token (RFC 9110 §5.6.2), which a method must be. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Parses an http: or https: URL; an HttpError `INVALID_URL` otherwise. */
 export function parseHttpUrl(input: string | URL): URL {
@@ -25,7 +24,7 @@ export function parseHttpUrl(input: string | URL): URL {
 /** The method to send: given (validated, standard ones upper-cased), else GET, or POST with a body. */
 export function methodOf(options: HttpRequestOptions, hasBody: boolean, url: string): string {
   const method = options.method ?? (hasBody ? 'POST' : 'GET');
-  if (typeof method !== 'string' || !TOKEN.test(method)) {
+  if (!isToken(method)) {
     throw new HttpError({ code: 'INVALID_OPTIONS', url, reason: `Invalid method '${String(method)}': a method is a token such as GET, POST or PROPFIND` });
   }
   const upper = method.toUpperCase();

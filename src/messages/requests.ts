@@ -1,4 +1,5 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { durationProblem } from '../core/validation';
 import { DEFAULT_MAX_IN_FLIGHT, MAX_NAME_LENGTH, MessageError, type Envelope, type ReqEnvelope } from './envelope';
 
 /** Default time a request may take, from `request()` to its ending, in milliseconds. */
@@ -44,7 +45,6 @@ interface Pending {
   readonly timeoutMs: number;
 }
 
-const positiveNumber = (v: unknown): boolean => typeof v === 'number' && v > 0 && Number.isFinite(v);
 const count = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /**
@@ -273,7 +273,8 @@ export class Requester {
 /** Why a request cannot be made, or undefined. */
 function requestProblem(target: unknown, options: RequestOptions): string | undefined {
   if (typeof target !== 'string' || target.length < 1 || target.length > MAX_NAME_LENGTH) return `target must be a string of 1 to ${MAX_NAME_LENGTH} characters, got ${JSON.stringify(target)}`;
-  if (options.timeoutMs !== undefined && !positiveNumber(options.timeoutMs)) return `timeoutMs must be a positive number of milliseconds, got ${String(options.timeoutMs)}`;
+  const timeoutProblem = options.timeoutMs === undefined ? undefined : durationProblem('timeoutMs', options.timeoutMs);
+  if (timeoutProblem !== undefined) return timeoutProblem;
   if (options.retries !== undefined && !count(options.retries)) return `retries must be an integer >= 0, got ${String(options.retries)}`;
   return undefined;
 }

@@ -54,10 +54,6 @@ function isPingFlood(ws: WsWebSocket): boolean {
   return limit > 0 && pending >= limit;
 }
 
-function byteLength(data: SendData): number {
-  return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
-}
-
 /** Where a `ws` WebSocket's events go: its WsSocket, found by the shared listeners below. */
 const OWNER = Symbol('rxws.WsSocket');
 type OwnedWs = WsWebSocket & { [OWNER]?: WsSocket };
@@ -172,7 +168,7 @@ export class WsSocket implements SocketHandle {
   ping(data?: SendData): boolean {
     if (data !== undefined) {
       assertSendData(data, 'ping()');
-      assertControlPayload('ping', byteLength(data));
+      assertControlPayload('ping', data);
     }
     if (this.ws.readyState !== OPEN) return false;
     this.ws.ping(data instanceof ArrayBuffer ? new Uint8Array(data) : data);

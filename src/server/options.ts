@@ -1,12 +1,12 @@
 import { RxwsError, type RxwsErrorInit } from '../core/errors';
 import type { PerMessageDeflateOptions, TlsOptions } from '../core/options';
-import { durationProblem } from '../core/validation';
+import { durationProblem, isToken } from '../core/validation';
 import { assertAdapter, type BroadcastAdapter } from './adapter';
 import type { HttpHandler } from './http-server';
 import type { AuthorizeResult, UpgradeRequest } from './requests';
 
-/** Default port, as IXWebSocket's server (the `rxws` command-line servers use 8008). */
-export const DEFAULT_PORT = 8080;
+/** Default port, as IXWebSocket's ws tool (and the `rxws` command-line servers). */
+export const DEFAULT_PORT = 8008;
 /** Default interface: loopback only, so nothing is exposed by accident. */
 export const DEFAULT_HOST = '127.0.0.1';
 /** Open connections, upgrades in progress and plain HTTP sockets beyond which an upgrade or a request gets 503. */
@@ -123,8 +123,6 @@ export function serveOptionsError(reason: string, cause?: unknown): ServeOptions
   return new ServeOptionsError({ code: 'INVALID_OPTIONS', reason, cause });
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-
 function checkNumber(name: string, value: number | undefined, min: number, integer: boolean): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !(value >= min) || (integer && !Number.isInteger(value))) {
@@ -158,7 +156,7 @@ export function validateServeOptions(options: ServeOptions): void {
   if (protocols !== undefined && typeof protocols !== 'function') {
     if (!Array.isArray(protocols)) throw serveOptionsError('protocols must be a list of subprotocol names or a function');
     for (const p of protocols) {
-      if (typeof p !== 'string' || !TOKEN.test(p)) {
+      if (!isToken(p)) {
         throw serveOptionsError(`Invalid subprotocol ${JSON.stringify(p)}: it must be a non-empty token (RFC 6455 §4.1)`);
       }
     }
