@@ -1,7 +1,7 @@
 // The `rxws` entry, for Node and browsers: re-exports only.
 export { connect } from './observables/connect';
-export { WebSocketError } from './observables/errors';
-export type { WebSocketErrorCode } from './observables/errors';
+export { RxwsError, WebSocketError } from './core/errors';
+export type { RxwsErrorInit, WebSocketErrorCode, WebSocketErrorInit } from './core/errors';
 export type {
   SendData,
   SocketHandle,
@@ -17,13 +17,13 @@ export type {
   WebSocketPongEvent,
   WebSocketCloseEvent,
   WebSocketErrorEvent,
-} from './observables/events';
-export type { ConnectOptions, LookupFunction, PerMessageDeflateOptions, ProxyOptions, ProxySetting, TlsOptions } from './observables/options';
-export { CONNECTING, OPEN, CLOSING, CLOSED, CloseCode } from './observables/constants';
-export type { ReadyState } from './observables/constants';
-export { isValidCloseCode } from './observables/validation';
-export { parseWebSocketUrl } from './observables/url';
-export type { WebSocketUrl } from './observables/url';
+} from './core/events';
+export type { ConnectOptions, LookupFunction, PerMessageDeflateOptions, ProxyOptions, ProxySetting, TlsOptions } from './core/options';
+export { CONNECTING, OPEN, CLOSING, CLOSED, CloseCode } from './core/constants';
+export type { ReadyState } from './core/constants';
+export { isValidCloseCode } from './core/validation';
+export { parseWebSocketUrl } from './core/url';
+export type { WebSocketUrl } from './core/url';
 export { reconnect, defaultShouldReconnect, DEFAULT_MAX_RETRIES } from './operators/reconnect';
 export type { ReconnectOptions, ReconnectCause } from './operators/reconnect';
 export { backoffDelay, DEFAULT_MIN_WAIT_MS, DEFAULT_MAX_WAIT_MS, BACKOFF_BASE_MS } from './operators/backoff';

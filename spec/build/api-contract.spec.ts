@@ -3,6 +3,7 @@ import { isObservable } from 'rxjs';
 import * as rxws from 'rxws';
 import * as http from 'rxws/http';
 import * as server from 'rxws/server';
+import * as redis from 'rxws/redis';
 import * as testing from 'rxws/testing';
 import * as tls from 'rxws/tls';
 
@@ -31,6 +32,36 @@ describe('the API contract', () => {
     const err = new rxws.WebSocketError({ code: 'UNEXPECTED_STATUS', reason: 'no', httpStatus: 401 });
     expect(err).toBeInstanceOf(Error);
     expect([err.reason, err.httpStatus, err.code]).toEqual(['no', 401, 'UNEXPECTED_STATUS']);
+  });
+
+  it('every entry point\'s error extends RxwsError: code, reason (the message) and cause, one constructor shape', () => {
+    const cause = new Error('underneath');
+    const errors = [
+      new rxws.WebSocketError({ code: 'DNS_FAILURE', reason: 'r', cause }),
+      new rxws.MessageError({ code: 'TIMEOUT', reason: 'r', cause }),
+      new http.HttpError({ code: 'CANNOT_CONNECT', reason: 'r', cause }),
+      new server.ServeError({ code: 'ADDRESS_IN_USE', reason: 'r', cause }),
+      new server.ServeOptionsError({ code: 'INVALID_OPTIONS', reason: 'r', cause }),
+      new tls.TlsConfigError({ code: 'INVALID_OPTIONS', reason: 'r', cause }),
+      new redis.RedisAdapterError({ code: 'OFFLINE', reason: 'r', cause }),
+    ];
+    for (const e of errors) {
+      expect(e).toBeInstanceOf(rxws.RxwsError);
+      expect(e).toBeInstanceOf(Error);
+      expect([e.reason, e.message, e.cause, /^[A-Z][A-Z_]+$/.test(e.code)]).toEqual(['r', 'r', cause, true]);
+    }
+    expect(errors.map((e) => e.name)).toEqual(['WebSocketError', 'MessageError', 'HttpError', 'ServeError', 'ServeOptionsError', 'TlsConfigError', 'RedisAdapterError']);
+  });
+
+  it('a bad option throws the entry point\'s error with code INVALID_OPTIONS, or errors the Observable with it', async () => {
+    expect(() => server.serve({ port: -1 })).toThrow(expect.objectContaining({ name: 'ServeOptionsError', code: 'INVALID_OPTIONS' }));
+    expect(() => tls.resolveClientTls({ certFile: '/nonexistent/cert.pem', keyFile: '/nonexistent/key.pem' }, 'localhost')).toThrow(
+      expect.objectContaining({ name: 'TlsConfigError', code: 'INVALID_OPTIONS' }),
+    );
+    const failure = await new Promise<unknown>((resolve) => rxws.connect('ws://127.0.0.1:1', { handshakeTimeoutMs: -1 }).subscribe({ error: resolve }));
+    expect(failure).toMatchObject({ name: 'WebSocketError', code: 'INVALID_OPTIONS' });
+    const httpFailure = await new Promise<unknown>((resolve) => http.httpRequest('http://127.0.0.1:1/', { timeoutMs: -1 }).subscribe({ error: resolve }));
+    expect(httpFailure).toMatchObject({ name: 'HttpError', code: 'INVALID_OPTIONS' });
   });
 
   it('rxws/server serves with listening, connections$, clients, broadcast and close', async () => {

@@ -23,6 +23,11 @@ describe('rxws usage', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('--version prints the version of package.json', async () => {
+    const result = await procs.run(['--version']);
+    expect([result.code, result.stdout]).toEqual([0, `${(require('../../package.json') as { version: string }).version}\n`]);
+  });
+
   it('a bad URL is a usage error with no summary line on stdout', async () => {
     const result = await procs.run(['connect', '-d', 'http//nope']);
     expect(result.code).toBe(2);

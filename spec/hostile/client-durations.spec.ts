@@ -63,7 +63,7 @@ describe('duration options: one rule everywhere', () => {
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(HttpError);
-      expect((err as HttpError).code).toBe('Invalid');
+      expect((err as HttpError).code).toBe('INVALID_OPTIONS');
       expect((err as HttpError).reason).toMatch(new RegExp(`options.${name} ${RULE.source}`));
     }
   });

@@ -1,5 +1,5 @@
 // Issue 15 item 5: httpRequest buffers at most maxBodyBytes (100 MiB by default) of a decoded
-// body: a gzip bomb fails with BodyTooLarge instead of taking the memory; stream: true reads on.
+// body: a gzip bomb fails with BODY_TOO_LARGE instead of taking the memory; stream: true reads on.
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import { lastValueFrom } from 'rxjs';
@@ -47,9 +47,9 @@ describe('httpRequest(): maxBodyBytes', () => {
     expect(DEFAULT_MAX_BODY_BYTES).toBe(100 * MiB);
   });
 
-  it('a 300 KB gzip body decoding to 300 MiB fails with BodyTooLarge at the default, within 280 MB RSS', async () => {
+  it('a 300 KB gzip body decoding to 300 MiB fails with BODY_TOO_LARGE at the default, within 280 MB RSS', async () => {
     const report = await runProbe<HttpProbeReport>('http-probe.ts', { url: `${server.url}/bomb`, options: {} });
-    expect(report).toMatchObject({ outcome: 'error', code: 'BodyTooLarge', bodyBytes: 0 });
+    expect(report).toMatchObject({ outcome: 'error', code: 'BODY_TOO_LARGE', bodyBytes: 0 });
     expect(report.reason).toMatch(/over maxBodyBytes \(104857600 bytes, after gzip decoding\); raise maxBodyBytes, or read it with stream: true/);
     expect(report.maxRssBytes).toBeLessThan(280 * MiB);
   });
@@ -62,14 +62,14 @@ describe('httpRequest(): maxBodyBytes', () => {
   it('a smaller maxBodyBytes applies to plain bodies too; a body of exactly that size is fine', async () => {
     const err = await lastValueFrom(httpRequest(`${server.url}/small`, { maxBodyBytes: 1999 })).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
-    expect(err).toMatchObject({ code: 'BodyTooLarge', status: 200 });
+    expect(err).toMatchObject({ code: 'BODY_TOO_LARGE', status: 200 });
     const ok = await lastValueFrom(httpRequest(`${server.url}/small`, { maxBodyBytes: 2000 }));
     expect(ok.type === 'response' && ok.body.length).toBe(2000);
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses maxBodyBytes %p with Invalid', async (maxBodyBytes) => {
     const err = await lastValueFrom(httpRequest(`${server.url}/small`, { maxBodyBytes })).then(() => undefined, (e: unknown) => e);
-    expect(err).toMatchObject({ code: 'Invalid' });
+    expect(err).toMatchObject({ code: 'INVALID_OPTIONS' });
     expect((err as HttpError).reason).toMatch(/maxBodyBytes must be/);
   });
 });

@@ -69,7 +69,7 @@ describe('httpRequest(): compression', () => {
     const rec = await record(httpRequest(server.url + '/z'));
     expect(rec.error).toBeInstanceOf(HttpError);
     const err = rec.error as HttpError;
-    expect(err).toMatchObject({ code: 'Gzip', status: 200, url: `${server.url}/z` });
+    expect(err).toMatchObject({ code: 'DECODING_FAILED', status: 200, url: `${server.url}/z` });
     expect(err.reason).toMatch(/Could not decode the gzip response body of .*\/z/);
     expect(rec.values.some((e) => e.type === 'response')).toBe(false);
   });
@@ -78,7 +78,7 @@ describe('httpRequest(): compression', () => {
     const encoded = brotliCompressSync(randomBytes(100_000));
     await serveEncoded('br', encoded.subarray(0, encoded.length - 100));
     const rec = await record(httpRequest(server.url));
-    expect(rec.error).toMatchObject({ code: 'Gzip' });
+    expect(rec.error).toMatchObject({ code: 'DECODING_FAILED' });
   });
 
   it('passes an unknown encoding through undecoded', async () => {

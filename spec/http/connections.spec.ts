@@ -88,7 +88,7 @@ describe('httpRequest(): connections', () => {
       expect((await responseOf(httpRequest(server.url))).text()).toBe('until close');
     });
 
-    it('fails with ReadError when the connection closes before Content-Length bytes arrived', async () => {
+    it('fails with READ_FAILED when the connection closes before Content-Length bytes arrived', async () => {
       server = await startRawServer((socket) =>
         onRequestHeads(socket, () => {
           socket.write('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort');
@@ -96,20 +96,20 @@ describe('httpRequest(): connections', () => {
         }),
       );
       const rec = await record(httpRequest(server.url));
-      expect(rec.error).toMatchObject({ code: 'ReadError', status: 200 });
+      expect(rec.error).toMatchObject({ code: 'READ_FAILED', status: 200 });
     });
 
-    it('fails with ReadError when the server closes without answering', async () => {
+    it('fails with READ_FAILED when the server closes without answering', async () => {
       server = await startRawServer((socket) => onRequestHeads(socket, () => socket.destroy()));
       const rec = await record(httpRequest(server.url, { keepAlive: false }));
-      expect(rec.error).toMatchObject({ code: 'ReadError' });
+      expect(rec.error).toMatchObject({ code: 'READ_FAILED' });
       expect((rec.error as HttpError).reason).toMatch(/before a response arrived/);
     });
 
-    it('fails with ReadError on a malformed status line', async () => {
+    it('fails with READ_FAILED on a malformed status line', async () => {
       server = await startRawServer((socket) => onRequestHeads(socket, () => socket.end('NOT HTTP AT ALL\r\n\r\n')));
       const rec = await record(httpRequest(server.url));
-      expect(rec.error).toMatchObject({ code: 'ReadError' });
+      expect(rec.error).toMatchObject({ code: 'READ_FAILED' });
       expect((rec.error as HttpError).reason).toMatch(/Malformed HTTP response/);
     });
   });
@@ -148,12 +148,12 @@ describe('httpRequest(): connections', () => {
       await once(server.server, 'request');
       controller.abort();
       const rec = await pending;
-      expect(rec.error).toMatchObject({ code: 'Cancelled' });
+      expect(rec.error).toMatchObject({ code: 'CANCELLED' });
     });
 
     it('fails with Cancelled at once for an already aborted signal', async () => {
       const rec = await record(httpRequest('http://127.0.0.1:9/', { signal: AbortSignal.abort() }));
-      expect(rec.error).toMatchObject({ code: 'Cancelled' });
+      expect(rec.error).toMatchObject({ code: 'CANCELLED' });
     });
   });
 
@@ -161,7 +161,7 @@ describe('httpRequest(): connections', () => {
     it('fails with Timeout naming connectTimeoutMs when TLS never completes', async () => {
       server = await startRawServer(() => undefined); // accepts TCP, never speaks TLS
       const rec = await record(httpRequest(server.url.replace('http:', 'https:'), { connectTimeoutMs: 50 }));
-      expect(rec.error).toMatchObject({ code: 'Timeout' });
+      expect(rec.error).toMatchObject({ code: 'TIMEOUT' });
       expect((rec.error as HttpError).reason).toMatch(/connecting \(connectTimeoutMs\) did not complete within 50 ms/);
     });
 
@@ -171,7 +171,7 @@ describe('httpRequest(): connections', () => {
         res.write('abc');
       });
       const rec = await record(httpRequest(server.url, { transferTimeoutMs: 100 }));
-      expect(rec.error).toMatchObject({ code: 'Timeout' });
+      expect(rec.error).toMatchObject({ code: 'TIMEOUT' });
       expect((rec.error as HttpError).reason).toMatch(/transfer \(transferTimeoutMs\) did not complete within 100 ms/);
       expect(rec.values.map((e) => e.type)).toContain('responseHeader');
     });
@@ -179,31 +179,31 @@ describe('httpRequest(): connections', () => {
     it('fails with Timeout naming timeoutMs when the whole exchange takes too long', async () => {
       server = await startHttpServer(() => undefined);
       const rec = await record(httpRequest(server.url, { timeoutMs: 80 }));
-      expect(rec.error).toMatchObject({ code: 'Timeout' });
+      expect(rec.error).toMatchObject({ code: 'TIMEOUT' });
       expect((rec.error as HttpError).reason).toMatch(/no complete response within 80 ms \(timeoutMs\)/);
     });
   });
 
   describe('failures to connect and bad input', () => {
-    it('fails with CannotConnect when nothing listens', async () => {
+    it('fails with CANNOT_CONNECT when nothing listens', async () => {
       const port = await freePort();
       const rec = await record(httpRequest(`http://127.0.0.1:${port}/`));
       expect(rec.error).toBeInstanceOf(HttpError);
-      expect(rec.error).toMatchObject({ code: 'CannotConnect', status: 0 });
+      expect(rec.error).toMatchObject({ code: 'CANNOT_CONNECT', status: 0 });
       expect((rec.error as HttpError).reason).toMatch(/connection refused/);
     });
 
-    it('fails with CannotResolveHost for a name that does not resolve', async () => {
+    it('fails with DNS_FAILURE for a name that does not resolve', async () => {
       const lookup = (_host: string, _opts: object, cb: (err: Error | null, address: string, family?: number) => void): void =>
         cb(Object.assign(new Error('getaddrinfo ENOTFOUND nowhere.invalid'), { code: 'ENOTFOUND' }), '', 4);
       const rec = await record(httpRequest('http://nowhere.invalid/', { lookup }));
-      expect(rec.error).toMatchObject({ code: 'CannotResolveHost' });
+      expect(rec.error).toMatchObject({ code: 'DNS_FAILURE' });
       expect((rec.error as HttpError).reason).toMatch(/Could not resolve host nowhere.invalid/);
     });
 
     it.each([
-      ['not a url', 'UrlMalformed', /Could not parse url/],
-      ['ftp://127.0.0.1/', 'UrlMalformed', /Unsupported scheme 'ftp:'/],
+      ['not a url', 'INVALID_URL', /Could not parse url/],
+      ['ftp://127.0.0.1/', 'INVALID_URL', /Unsupported scheme 'ftp:'/],
     ])('errors (not throws) with %s', async (url, code, reason) => {
       const events$ = httpRequest(url);
       const rec = await record(events$);
@@ -222,7 +222,7 @@ describe('httpRequest(): connections', () => {
     ] as Array<[HttpRequestOptions, RegExp]>)('errors with Invalid for bad options %#', async (options, reason) => {
       const url = (options.tls ? 'https' : 'http') + '://127.0.0.1:9/';
       const rec = await record(httpRequest(url, options));
-      expect(rec.error).toMatchObject({ code: 'Invalid' });
+      expect(rec.error).toMatchObject({ code: 'INVALID_OPTIONS' });
       expect((rec.error as HttpError).reason).toMatch(reason);
     });
   });

@@ -34,10 +34,10 @@ describe('httpRequest(): https', () => {
     expect(response.text()).toBe('hello POST /s');
   });
 
-  it('fails with TlsUntrustedCertificate against the system roots', async () => {
+  it('fails with TLS_UNTRUSTED_CERTIFICATE against the system roots', async () => {
     server = await startHttpsServer(hello, good.cert, good.key);
     const err = await failure(server.url, {});
-    expect(err.code).toBe('TlsUntrustedCertificate');
+    expect(err.code).toBe('TLS_UNTRUSTED_CERTIFICATE');
     expect(err.reason).toMatch(/pass its CA as tls.caFile/);
   });
 
@@ -48,16 +48,16 @@ describe('httpRequest(): https', () => {
 
   it('fails with TlsHostnameMismatch, and passes with disableHostnameValidation', async () => {
     server = await startHttpsServer(hello, wrongName.cert, wrongName.key);
-    expect((await failure(server.url, { tls: { caFile: ca.cert } })).code).toBe('TlsHostnameMismatch');
+    expect((await failure(server.url, { tls: { caFile: ca.cert } })).code).toBe('TLS_HOSTNAME_MISMATCH');
     const lax = await responseOf(httpRequest(server.url, { tls: { caFile: ca.cert, disableHostnameValidation: true } }));
     expect(lax.status).toBe(200);
     // A connection kept alive without the name check must not serve a request that wants it.
-    expect((await failure(server.url, { tls: { caFile: ca.cert } })).code).toBe('TlsHostnameMismatch');
+    expect((await failure(server.url, { tls: { caFile: ca.cert } })).code).toBe('TLS_HOSTNAME_MISMATCH');
   });
 
   it('fails with TlsCertificateExpired for an expired certificate', async () => {
     server = await startHttpsServer(hello, expired.cert, expired.key);
-    expect((await failure(server.url, { tls: { caFile: ca.cert } })).code).toBe('TlsCertificateExpired');
+    expect((await failure(server.url, { tls: { caFile: ca.cert } })).code).toBe('TLS_CERTIFICATE_EXPIRED');
   });
 
   it('reuses one TLS connection for sequential requests', async () => {
@@ -68,7 +68,7 @@ describe('httpRequest(): https', () => {
 
   it('reports an unreadable tls.caFile as Invalid', async () => {
     const err = await failure('https://127.0.0.1:9/', { tls: { caFile: '/nonexistent/ca.pem' } });
-    expect(err.code).toBe('Invalid');
+    expect(err.code).toBe('INVALID_OPTIONS');
     expect(err.reason).toMatch(/tls.caFile: cannot read/);
   });
 });

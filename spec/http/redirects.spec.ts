@@ -99,11 +99,11 @@ describe('httpRequest(): redirects', () => {
     expect(response.redirects).toBe(5);
   });
 
-  it('fails with TooManyRedirects past the limit', async () => {
+  it('fails with TOO_MANY_REDIRECTS past the limit', async () => {
     await startRedirector();
     const rec = await record(httpRequest(server.url + '/r/302/3', { maxRedirects: 2 }));
     expect(rec.error).toBeInstanceOf(HttpError);
-    expect(rec.error).toMatchObject({ code: 'TooManyRedirects', status: 302 });
+    expect(rec.error).toMatchObject({ code: 'TOO_MANY_REDIRECTS', status: 302 });
     expect((rec.error as HttpError).reason).toMatch(/maxRedirects is 2/);
     expect(rec.values.some((e) => e.type === 'response')).toBe(false);
   });
@@ -145,13 +145,13 @@ describe('httpRequest(): redirects', () => {
     expect((await responseOf(httpRequest(server.url))).status).toBe(301);
   });
 
-  it('fails with UrlMalformed on a redirect to an unsupported scheme', async () => {
+  it('fails with INVALID_URL on a redirect to an unsupported scheme', async () => {
     server = await startHttpServer((_req, res) => {
       res.writeHead(302, { location: 'ftp://127.0.0.1/file' });
       res.end();
     });
     const rec = await record(httpRequest(server.url));
-    expect(rec.error).toMatchObject({ code: 'UrlMalformed', status: 302 });
+    expect(rec.error).toMatchObject({ code: 'INVALID_URL', status: 302 });
     expect((rec.error as HttpError).reason).toMatch(/only http: and https:/);
   });
 });

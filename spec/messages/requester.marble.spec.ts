@@ -144,7 +144,7 @@ describe('Requester (marble)', () => {
     requester.request('x', undefined, { timeoutMs: -1 }).subscribe({ error: (e) => errors.push(e) });
     expect(errors.map(String)).toEqual([
       'TypeError: request(): target must be a string of 1 to 256 characters, got ""',
-      'TypeError: request(): timeoutMs must be a positive number of milliseconds, got -1',
+      'TypeError: request(): timeoutMs must be a finite number of milliseconds from 1 to 2147483647 (about 24.8 days), got -1',
     ]);
   });
 });

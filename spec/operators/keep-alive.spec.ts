@@ -156,7 +156,7 @@ describe('keepAlive()', () => {
 
   it('refuses a ping payload over 125 bytes and bad times when created', () => {
     expect(() => keepAlive({ intervalMs: 1000, data: 'x'.repeat(125) })).not.toThrow();
-    expect(() => keepAlive({ intervalMs: 1000, data: 'x'.repeat(126) })).toThrow(/ping data is 126 bytes; a ping carries at most 125 bytes/);
+    expect(() => keepAlive({ intervalMs: 1000, data: 'x'.repeat(126) })).toThrow(/ping data is 126 bytes; control frames carry at most 125 bytes/);
     expect(() => keepAlive({ intervalMs: 1000, data: new Uint8Array(200) })).toThrow(RangeError);
     expect(() => keepAlive({ intervalMs: 0 })).toThrow(/intervalMs must be a finite number of milliseconds from 1/);
     expect(() => keepAlive({ intervalMs: 10, timeoutMs: -1 })).toThrow(/timeoutMs must be a finite number of milliseconds from 1/);

@@ -84,7 +84,7 @@ describe.each([
     expect(res.text()).toBe('hello');
     expectTunnels(1);
     const untrusted = await failureOf(`${secureOrigin.url}/hello`, { proxy: proxy.url });
-    expect(untrusted.code).toBe('TlsUntrustedCertificate');
+    expect(untrusted.code).toBe('TLS_UNTRUSTED_CERTIFICATE');
   });
 });
 
@@ -101,30 +101,30 @@ describe('httpRequest() proxy failures', () => {
     for (const stop of stops.splice(0)) await stop();
   });
 
-  it('407: ProxyAuthRequired with status 407', async () => {
+  it('407: PROXY_AUTH_REQUIRED with status 407', async () => {
     const proxy = await startTinyproxy(AUTH);
     stops.push(() => proxy.stop());
     const err = await failureOf(`${origin.url}/hello`, { proxy: `http://127.0.0.1:${proxy.port}` });
     expect(err).toBeInstanceOf(HttpError);
-    expect([err.code, err.status]).toEqual(['ProxyAuthRequired', 407]);
+    expect([err.code, err.status]).toEqual(['PROXY_AUTH_REQUIRED', 407]);
   });
 
-  it('an unreachable proxy: ProxyUnreachable with its address', async () => {
+  it('an unreachable proxy: PROXY_UNREACHABLE with its address', async () => {
     const port = await freePort();
     const err = await failureOf(`${origin.url}/hello`, { proxy: `socks5://127.0.0.1:${port}` });
-    expect(err.code).toBe('ProxyUnreachable');
+    expect(err.code).toBe('PROXY_UNREACHABLE');
     expect(err.reason).toContain(`127.0.0.1 port ${port}`);
   });
 
-  it('a proxy that cannot reach the target: ProxyRefused', async () => {
+  it('a proxy that cannot reach the target: PROXY_REFUSED', async () => {
     const proxy = await startTinyproxy();
     stops.push(() => proxy.stop());
     const err = await failureOf(`http://127.0.0.1:${await freePort()}/`, { proxy: proxy.url });
-    expect(err.code).toBe('ProxyRefused');
+    expect(err.code).toBe('PROXY_REFUSED');
     expect(err.status).toBeGreaterThanOrEqual(400);
   });
 
-  it('a silent proxy: ProxyTimeout after connectTimeoutMs, and its socket is closed', async () => {
+  it('a silent proxy: PROXY_HANDSHAKE_TIMEOUT after connectTimeoutMs, and its socket is closed', async () => {
     const silent: Server = createServer();
     const sockets: Socket[] = [];
     silent.on('connection', (s) => (sockets.push(s), s.resume()));
@@ -133,7 +133,7 @@ describe('httpRequest() proxy failures', () => {
     stops.push(() => new Promise<void>((resolve) => (sockets.forEach((s) => s.destroy()), silent.close(() => resolve()))));
     const { port } = silent.address() as { port: number };
     const err = await failureOf(`${origin.url}/hello`, { proxy: `http://127.0.0.1:${port}`, connectTimeoutMs: 300 });
-    expect(err.code).toBe('ProxyTimeout');
+    expect(err.code).toBe('PROXY_HANDSHAKE_TIMEOUT');
     expect(err.reason).toContain('300 ms');
     if (!sockets[0].destroyed) await once(sockets[0], 'close');
     expect(sockets[0].destroyed).toBe(true);
@@ -141,7 +141,7 @@ describe('httpRequest() proxy failures', () => {
 
   it('a bad proxy URL: Invalid, naming options.proxy', async () => {
     const err = await failureOf(`${origin.url}/hello`, { proxy: 'quic://127.0.0.1:1' });
-    expect(err.code).toBe('Invalid');
+    expect(err.code).toBe('INVALID_OPTIONS');
     expect(err.reason).toContain('options.proxy');
   });
 });

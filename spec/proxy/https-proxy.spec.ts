@@ -50,7 +50,7 @@ describe('an https:// proxy', () => {
     const res = await responseOf(httpRequest(`${origin.url}/hello`, { proxy: { url: url(), tls: { caFile: ca.cert } } }));
     expect(res.text()).toBe('hello');
     const err = await lastValueFrom(httpRequest(`${origin.url}/hello`, { proxy: url() })).catch((e: HttpError) => e);
-    expect((err as HttpError).code).toBe('ProxyUnreachable');
+    expect((err as HttpError).code).toBe('PROXY_UNREACHABLE');
   });
 
   it('proxy.tls on a plain http:// proxy is INVALID_OPTIONS', async () => {

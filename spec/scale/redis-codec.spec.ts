@@ -62,8 +62,8 @@ describe('redisAdapter() options', () => {
   it.each([
     [{ url: 'http://localhost' }, /url must be a redis:\/\/ or rediss:\/\/ URL/],
     [{ channel: '' }, /channel must be a non-empty string/],
-    [{ publishTimeoutMs: 0 }, /publishTimeoutMs must be a number of milliseconds > 0/],
-    [{ reconnect: { maxRetries: -1 } }, /reconnect.maxRetries must be an integer >= 0 or Infinity/],
+    [{ publishTimeoutMs: 0 }, /publishTimeoutMs must be a finite number of milliseconds from 1/],
+    [{ reconnect: { maxRetries: -1 } }, /reconnect.maxRetries must be a whole number >= 0 or Infinity/],
     [{ reconnect: { maxWaitMs: -5 } }, /maxWaitMs must be a finite number/],
   ])('refuses %j', (options, message) => {
     expect(() => redisAdapter(options)).toThrow(message);

@@ -181,11 +181,11 @@ describe('mutual TLS: rxws serve() with tls.caFile, rxws connect() and httpReque
       const rec = await record(httpRequest(peer.url().replace('wss:', 'https:') + '/', { tls }));
       expect(rec.error).toBeInstanceOf(HttpError);
       const err = rec.error as HttpError;
-      expect(err.code).toBe('ReadError');
+      expect(err.code).toBe('READ_FAILED');
       expect(err.reason).toMatch(/broke before a response arrived .*; a server that requires client certificates does this when it does not accept the one sent: check that tls\.certFile/);
       // Without one offered, the server's TLS 1.3 alert names the missing certificate.
       const none = await record(httpRequest(peer.url().replace('wss:', 'https:') + '/', { tls: { caFile: ca.cert } }));
-      expect((none.error as HttpError).code).toBe('TlsClientCertificateRequired');
+      expect((none.error as HttpError).code).toBe('TLS_CLIENT_CERTIFICATE_REQUIRED');
     });
 
     it('httpRequest: a reset without a client certificate offered gets no client-certificate hint', async () => {
@@ -193,7 +193,7 @@ describe('mutual TLS: rxws serve() with tls.caFile, rxws connect() and httpReque
       peer = await startWssPeer({ cert: pair.cert, key: pair.key });
       peer.server.on('request', (req: IncomingMessage) => req.socket.destroy());
       const rec = await record(httpRequest(peer.url().replace('wss:', 'https:') + '/', { tls: { caFile: ca.cert } }));
-      expect((rec.error as HttpError).code).toBe('ReadError');
+      expect((rec.error as HttpError).code).toBe('READ_FAILED');
       expect((rec.error as HttpError).reason).toMatch(/broke before a response arrived/);
       expect((rec.error as HttpError).reason).not.toMatch(/client certificate/);
     });

@@ -1,4 +1,4 @@
-import { describeNetworkError } from '../../src/observables/network-errors';
+import { describeNetworkError } from '../../src/core/network-errors';
 
 // The cases a Node peer produces are checked for real in connect-tls.spec.ts and
 // mutual-tls.spec.ts; these are the alerts OpenSSL-based servers (nginx, HAProxy …) send about

@@ -1,11 +1,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { ProxySetting, TlsOptions } from '../index';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../server/index';
 import { CliError, ExitCode } from './errors';
 
-/** IXWebSocket's ws tool defaults. */
-export const DEFAULT_URL = 'ws://127.0.0.1:8008';
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 8008;
+/** IXWebSocket's ws tool defaults: serve()'s own host and port. */
+export const DEFAULT_URL = `ws://${DEFAULT_HOST}:${DEFAULT_PORT}`;
 
 /** Flags every command understands. */
 export interface CommonFlags {

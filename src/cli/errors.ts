@@ -20,9 +20,9 @@ export class CliError extends Error {
   }
 }
 
-// WebSocketError, HttpError and TlsConfigError codes, and Node errno codes, that mean the
+// rxws error codes (one spelling in every entry point) and Node errno codes that mean the
 // command line itself asked for something impossible.
-const USAGE_CODES = new Set(['INVALID_URL', 'UNSUPPORTED_SCHEME', 'INVALID_OPTIONS', 'UrlMalformed', 'Invalid', 'ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR']);
+const USAGE_CODES = new Set(['INVALID_URL', 'UNSUPPORTED_SCHEME', 'INVALID_OPTIONS', 'ENOENT', 'EACCES', 'EISDIR', 'ENOTDIR']);
 
 /** Turns anything thrown into a CliError with a one-line message. */
 export function toCliError(err: unknown): CliError {

@@ -17,6 +17,7 @@ import { registerProxyServer } from './proxy-server';
 import { registerPushServer } from './push-server';
 import { registerReceive } from './receive';
 import { registerSend } from './send';
+import { version } from '../../package.json';
 
 /** commander's message as the tool's one line: `rxws: unknown option '--x' (did you mean --y?)`. */
 function commanderLine(text: string): string {
@@ -28,7 +29,7 @@ function commanderLine(text: string): string {
 export function buildProgram(): Command {
   const program = new Command('rxws')
     .description('Reactive WebSocket toolkit: clients, servers, file transfer, an HTTP client and certificates')
-    .version('0.1.0')
+    .version(version)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(commanderLine(text)) })
     // IXWebSocket takes --logfile before the command too (`ws --logfile FILE connect URL`).

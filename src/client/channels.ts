@@ -1,7 +1,7 @@
 // Client channels over the rxws envelope (docs/protocol.md: sub, subok, unsub, pub, err):
 // refcounted per name, subscribed again on every open.
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
-import type { WebSocketEvent, WebSocketMessageEvent } from '../observables/events';
+import type { WebSocketEvent, WebSocketMessageEvent } from '../core/events';
 import { json, type Codec } from '../messages/codecs';
 import type { ClientMessaging } from '../messages/client-messaging';
 import { envelopeProblem, MessageError, MAX_NAME_LENGTH, readEnvelope, type Envelope } from '../messages/envelope';
@@ -134,7 +134,7 @@ export class Channels {
       if (channel === undefined) return false;
       this.channels.delete(channel.name);
       channel.id = 0;
-      const error = new MessageError({ code: envelope.code, message: envelope.message, data: envelope.data });
+      const error = new MessageError({ code: envelope.code, reason: envelope.message, data: envelope.data });
       for (const subscriber of [...channel.subscribers]) subscriber.error(error);
       return true;
     }

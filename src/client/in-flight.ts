@@ -1,4 +1,4 @@
-import type { SendData, WriteError } from '../observables/events';
+import type { SendData, WriteError } from '../core/events';
 
 /** What became of the messages of a connection that ended before they were reported written. */
 export interface InFlightOutcome {

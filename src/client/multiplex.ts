@@ -1,7 +1,7 @@
 // RxJS WebSocketSubject's multiplex(subMsg, unsubMsg, messageFilter), for servers with their own
 // subscribe protocol, on a reconnecting client: the subscribe message is sent again on every open.
 import { Observable } from 'rxjs';
-import type { SendData, WebSocketEvent, WebSocketMessageEvent } from '../observables/events';
+import type { SendData, WebSocketEvent, WebSocketMessageEvent } from '../core/events';
 
 /** How `multiplex` turns values into frames and frames into values. Defaults: JSON, as RxJS's `webSocket`. */
 export interface MultiplexOptions<T> {

@@ -1,9 +1,9 @@
 // Connection parameters a WebSocketClient evaluates before every try: a fresh token per reconnect.
 import { catchError, defer, forkJoin, from, isObservable, map, of, switchMap, take, throwError, throwIfEmpty, type Observable, type ObservableInput } from 'rxjs';
-import { WebSocketError } from '../observables/errors';
-import type { SendData, WebSocketEvent } from '../observables/events';
-import type { ConnectOptions } from '../observables/options';
-import { parseWebSocketUrl } from '../observables/url';
+import { WebSocketError } from '../core/errors';
+import type { SendData, WebSocketEvent } from '../core/events';
+import type { ConnectOptions } from '../core/options';
+import { parseWebSocketUrl } from '../core/url';
 
 /**
  * A value, or a function evaluated before every connection try that returns the value, a

@@ -1,4 +1,4 @@
-import type { SendData } from '../observables/events';
+import type { SendData } from '../core/events';
 
 /** Options of `WebSocketClient`'s send queue. */
 export interface QueueOptions {

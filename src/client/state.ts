@@ -1,6 +1,6 @@
 // WebSocketClient's connection state: one value a template can bind to, replayed to late subscribers.
 import { BehaviorSubject, distinctUntilChanged, type Observable } from 'rxjs';
-import type { WebSocketCloseEvent, WebSocketErrorEvent } from '../observables/events';
+import type { WebSocketCloseEvent, WebSocketErrorEvent } from '../core/events';
 
 /**
  * Where a `WebSocketClient` stands. `connecting`: the first try after `start()` is under way.

@@ -1,11 +1,11 @@
 import { defer, filter, identity, Subject, type Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { connect as realConnect } from '../observables/connect';
-import { CLOSED, CLOSING, CloseCode, CONNECTING, OPEN, type ReadyState } from '../observables/constants';
-import { WebSocketError } from '../observables/errors';
-import type { SendData, SocketHandle, WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEvent, WebSocketMessageEvent } from '../observables/events';
-import type { ConnectOptions } from '../observables/options';
-import { parseWebSocketUrl } from '../observables/url';
-import { assertCloseArgs, assertSendData } from '../observables/validation';
+import { CLOSED, CLOSING, CloseCode, CONNECTING, OPEN, type ReadyState } from '../core/constants';
+import { WebSocketError } from '../core/errors';
+import type { SendData, SocketHandle, WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEvent, WebSocketMessageEvent } from '../core/events';
+import type { ConnectOptions } from '../core/options';
+import { parseWebSocketUrl } from '../core/url';
+import { assertCloseArgs, assertSendData } from '../core/validation';
 import { keepAlive, type KeepAliveOptions } from '../operators/keep-alive';
 import { defaultShouldReconnect, reconnect, type ReconnectCause, type ReconnectOptions } from '../operators/reconnect';
 import { InFlight } from './in-flight';

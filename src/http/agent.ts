@@ -26,7 +26,7 @@ export function agentFor(url: URL, options: HttpRequestOptions): HttpAgent | fal
   try {
     proxy = resolveProxy(options.proxy, url);
   } catch (err) {
-    throw new HttpError({ code: 'Invalid', url: url.href, cause: err, reason: (err as Error).message });
+    throw new HttpError({ code: 'INVALID_OPTIONS', url: url.href, cause: err, reason: (err as Error).message });
   }
   if (proxy) return new ProxyTunnelAgent(proxy, secure);
   if (options.keepAlive === false) return false;

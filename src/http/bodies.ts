@@ -20,7 +20,7 @@ export function bodyOption(options: HttpRequestOptions, url: string): (typeof BO
   const given = BODY_OPTIONS.filter((name) => options[name] !== undefined);
   if (given.length > 1) {
     throw new HttpError({
-      code: 'Invalid',
+      code: 'INVALID_OPTIONS',
       url,
       reason: `Conflicting body options ${given.join(' and ')}: pass only one of body, form, multipart or json`,
     });
@@ -32,7 +32,7 @@ function rawBytes(body: unknown, url: string): Uint8Array {
   if (typeof body === 'string') return new TextEncoder().encode(body);
   if (body instanceof Uint8Array) return body;
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  throw new HttpError({ code: 'Invalid', url, reason: `options.body must be a string, Uint8Array or ArrayBuffer, got ${typeof body}` });
+  throw new HttpError({ code: 'INVALID_OPTIONS', url, reason: `options.body must be a string, Uint8Array or ArrayBuffer, got ${typeof body}` });
 }
 
 function jsonBytes(value: unknown, url: string): Uint8Array {
@@ -40,10 +40,10 @@ function jsonBytes(value: unknown, url: string): Uint8Array {
   try {
     text = JSON.stringify(value);
   } catch (err) {
-    throw new HttpError({ code: 'Invalid', url, cause: err, reason: `options.json cannot be serialized: ${(err as Error).message}` });
+    throw new HttpError({ code: 'INVALID_OPTIONS', url, cause: err, reason: `options.json cannot be serialized: ${(err as Error).message}` });
   }
   if (text === undefined) {
-    throw new HttpError({ code: 'Invalid', url, reason: 'options.json has no JSON form (a function or a symbol?)' });
+    throw new HttpError({ code: 'INVALID_OPTIONS', url, reason: 'options.json has no JSON form (a function or a symbol?)' });
   }
   return new TextEncoder().encode(text);
 }
@@ -102,6 +102,6 @@ export async function prepareBody(options: HttpRequestOptions, url: string): Pro
     const zipped = await gzipAsync(plain.bytes);
     return { bytes: zipped, headers: { ...plain.headers, 'content-encoding': 'gzip' } };
   } catch (err) {
-    throw new HttpError({ code: 'Gzip', url, cause: err, reason: `Could not gzip the request body: ${(err as Error).message}` });
+    throw new HttpError({ code: 'DECODING_FAILED', url, cause: err, reason: `Could not gzip the request body: ${(err as Error).message}` });
   }
 }

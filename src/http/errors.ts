@@ -1,54 +1,53 @@
-import { CLIENT_CERTIFICATE_RESET_HINT, describeNetworkError } from '../observables/network-errors';
-import type { TlsOptions } from '../observables/options';
-import { ProxyError, type ProxyErrorCode } from '../proxy/errors';
+import { CLIENT_CERTIFICATE_RESET_HINT, describeNetworkError } from '../core/network-errors';
+import { RxwsError, type RxwsErrorInit } from '../core/errors';
+import type { TlsOptions } from '../core/options';
+import { ProxyError } from '../proxy/errors';
 
 /**
- * Machine-readable causes of a failed HTTP request, named as in IXWebSocket's `HttpErrorCode`
- * where it has one. Switch on `error.code`; show `error.reason` to people.
+ * Machine-readable causes of a failed HTTP request, in the one spelling of rxws's codes
+ * (UPPER_SNAKE_CASE): a failure `connect()` can meet too (DNS, TLS, proxy, options) has the same
+ * code as its WebSocketError. Switch on `error.code`; show `error.reason` to people.
  */
 export type HttpErrorCode =
   /** The URL could not be parsed, has no host, or its scheme is not http: / https:. */
-  | 'UrlMalformed'
+  | 'INVALID_URL'
   /** The options cannot be used (conflicting bodies, bad method or header, bad TLS files…). */
-  | 'Invalid'
-  | 'CannotResolveHost'
+  | 'INVALID_OPTIONS'
+  | 'DNS_FAILURE'
   /** Refused, unreachable, or the connection failed before a request could be sent. */
-  | 'CannotConnect'
-  | 'TlsUntrustedCertificate'
-  | 'TlsHostnameMismatch'
-  | 'TlsCertificateExpired'
-  | 'TlsClientCertificateRequired'
-  | 'TlsHandshakeFailed'
+  | 'CANNOT_CONNECT'
+  | 'TLS_UNTRUSTED_CERTIFICATE'
+  | 'TLS_HOSTNAME_MISMATCH'
+  | 'TLS_CERTIFICATE_EXPIRED'
+  | 'TLS_CLIENT_CERTIFICATE_REQUIRED'
+  | 'TLS_HANDSHAKE_FAILED'
   /** `connectTimeoutMs`, `transferTimeoutMs` or `timeoutMs` ran out: `reason` names which. */
-  | 'Timeout'
+  | 'TIMEOUT'
   /** The connection broke while the request was being written. */
-  | 'SendError'
+  | 'SEND_FAILED'
   /** The connection broke, or the response was malformed, while it was being read. */
-  | 'ReadError'
-  | 'TooManyRedirects'
+  | 'READ_FAILED'
+  | 'TOO_MANY_REDIRECTS'
   /** The response body could not be decoded (gzip, deflate or br), or the request body not gzipped. */
-  | 'Gzip'
+  | 'DECODING_FAILED'
   /** The response body (decoded) is over `maxBodyBytes`: raise it, or read with `stream: true`. */
-  | 'BodyTooLarge'
+  | 'BODY_TOO_LARGE'
   /** `options.signal` was aborted. (Unsubscribing cancels silently, as in RxJS.) */
-  | 'Cancelled'
+  | 'CANCELLED'
   /** The proxy could not be reached: the reason has its address. */
-  | 'ProxyUnreachable'
+  | 'PROXY_UNREACHABLE'
   /** The proxy wants credentials or refused the ones in its URL (407; SOCKS5 authentication): `status` is 407. */
-  | 'ProxyAuthRequired'
+  | 'PROXY_AUTH_REQUIRED'
   /** The proxy would not open a tunnel to the target: its CONNECT status (in `status`) or SOCKS reply code. */
-  | 'ProxyRefused'
+  | 'PROXY_REFUSED'
   /** `connectTimeoutMs` ran out before the proxy opened the tunnel. */
-  | 'ProxyTimeout'
+  | 'PROXY_HANDSHAKE_TIMEOUT'
   /** The proxy broke off its handshake or answered in another protocol. */
-  | 'ProxyFailed';
+  | 'PROXY_FAILED';
 
-export interface HttpErrorInit {
-  code: HttpErrorCode;
-  reason: string;
+export interface HttpErrorInit extends RxwsErrorInit<HttpErrorCode> {
   url?: string;
   status?: number;
-  cause?: unknown;
 }
 
 /**
@@ -57,51 +56,38 @@ export interface HttpErrorInit {
  *
  * @example
  * httpRequest('http://127.0.0.1:9/').subscribe({
- *   error: (e: HttpError) => console.error(e.code, e.reason), // CannotConnect, "Unable to connect…"
+ *   error: (e: HttpError) => console.error(e.code, e.reason), // CANNOT_CONNECT, "Unable to connect…"
  * });
  */
-export class HttpError extends Error {
+export class HttpError extends RxwsError<HttpErrorCode> {
   override readonly name = 'HttpError';
-  /** What went wrong, for code to switch on. */
-  readonly code: HttpErrorCode;
-  /** What went wrong, for people: names the URL, host, timer or status involved. */
-  readonly reason: string;
   /** The HTTP status of the response being read when it failed; 0 when there was none. */
   readonly status: number;
   /** The URL of the request that failed (after any redirects followed so far). */
   readonly url: string;
 
   constructor(init: HttpErrorInit) {
-    super(init.reason, init.cause === undefined ? undefined : { cause: init.cause });
-    this.code = init.code;
-    this.reason = init.reason;
+    super(init);
     this.status = init.status ?? 0;
     this.url = init.url ?? '';
   }
 }
 
-const TLS_CODES = {
-  TLS_UNTRUSTED_CERTIFICATE: 'TlsUntrustedCertificate',
-  TLS_HOSTNAME_MISMATCH: 'TlsHostnameMismatch',
-  TLS_CERTIFICATE_EXPIRED: 'TlsCertificateExpired',
-  TLS_CLIENT_CERTIFICATE_REQUIRED: 'TlsClientCertificateRequired',
-  TLS_HANDSHAKE_FAILED: 'TlsHandshakeFailed',
-} as const satisfies Record<string, HttpErrorCode>;
-
-const PROXY_CODES = {
-  PROXY_UNREACHABLE: 'ProxyUnreachable',
-  PROXY_AUTH_REQUIRED: 'ProxyAuthRequired',
-  PROXY_REFUSED: 'ProxyRefused',
-  PROXY_HANDSHAKE_TIMEOUT: 'ProxyTimeout',
-  PROXY_FAILED: 'ProxyFailed',
-} as const satisfies Record<ProxyErrorCode, HttpErrorCode>;
+/** The codes a TLS failure has in connect() and httpRequest() alike. */
+const TLS_CODES: ReadonlySet<string> = new Set<HttpErrorCode>([
+  'TLS_UNTRUSTED_CERTIFICATE',
+  'TLS_HOSTNAME_MISMATCH',
+  'TLS_CERTIFICATE_EXPIRED',
+  'TLS_CLIENT_CERTIFICATE_REQUIRED',
+  'TLS_HANDSHAKE_FAILED',
+]);
 
 /** A failure at the proxy as an HttpError, with the same reason `connect` gives. */
 export function proxyFailure(err: ProxyError, url: string): HttpError {
-  return new HttpError({ code: PROXY_CODES[err.code], url, status: err.status, cause: err, reason: err.reason });
+  return new HttpError({ code: err.code, url, status: err.status, cause: err, reason: err.reason });
 }
 
-/** Where a request was when its connection failed: decides SendError vs ReadError. */
+/** Where a request was when its connection failed: decides SEND_FAILED vs READ_FAILED. */
 export type ExchangeStage = 'connecting' | 'sending' | 'awaitingResponse' | 'readingBody';
 
 /**
@@ -117,20 +103,18 @@ export function networkFailure(err: unknown, target: URL, stage: ExchangeStage, 
   const errno = (err as { code?: unknown } | null)?.code;
   const message = err instanceof Error ? err.message : String(err);
   if (typeof errno === 'string' && errno.startsWith('HPE_')) {
-    return new HttpError({ ...base, code: 'ReadError', reason: `Malformed HTTP response from ${target.href}: ${message} (${errno})` });
+    return new HttpError({ ...base, code: 'READ_FAILED', reason: `Malformed HTTP response from ${target.href}: ${message} (${errno})` });
   }
   const clientCertificate = target.protocol === 'https:' && tls?.certFile !== undefined;
   const described = describeNetworkError(err, host, port, { clientCertificate });
-  if (described.code === 'DNS_FAILURE') return new HttpError({ ...base, code: 'CannotResolveHost', reason: described.reason });
-  if (described.code in TLS_CODES) {
-    return new HttpError({ ...base, code: TLS_CODES[described.code as keyof typeof TLS_CODES], reason: described.reason });
-  }
-  if (stage === 'connecting') return new HttpError({ ...base, code: 'CannotConnect', reason: described.reason });
+  if (described.code === 'DNS_FAILURE') return new HttpError({ ...base, code: 'DNS_FAILURE', reason: described.reason });
+  if (TLS_CODES.has(described.code)) return new HttpError({ ...base, code: described.code as HttpErrorCode, reason: described.reason });
+  if (stage === 'connecting') return new HttpError({ ...base, code: 'CANNOT_CONNECT', reason: described.reason });
   // A Node TLS server checks the client certificate after the handshake: a refusal is a reset then.
   const hint = clientCertificate && stage !== 'readingBody' && described.code === 'CONNECTION_RESET' ? CLIENT_CERTIFICATE_RESET_HINT : '';
   if (stage === 'sending') {
-    return new HttpError({ ...base, code: 'SendError', reason: `Sending the request to ${target.href} failed: ${message}${hint}` });
+    return new HttpError({ ...base, code: 'SEND_FAILED', reason: `Sending the request to ${target.href} failed: ${message}${hint}` });
   }
   const when = stage === 'awaitingResponse' ? 'before a response arrived' : 'while the response body was being read';
-  return new HttpError({ ...base, code: 'ReadError', reason: `The connection to ${host} on port ${port} broke ${when} (${message})${hint}` });
+  return new HttpError({ ...base, code: 'READ_FAILED', reason: `The connection to ${host} on port ${port} broke ${when} (${message})${hint}` });
 }

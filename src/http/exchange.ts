@@ -29,7 +29,7 @@ export interface HopSettings {
   readonly options: HttpRequestOptions;
   readonly connectTimeoutMs: number;
   readonly transferTimeoutMs: number;
-  /** Redirects allowed in all; one more is a TooManyRedirects error. */
+  /** Redirects allowed in all; one more is a TOO_MANY_REDIRECTS error. */
   readonly maxRedirects: number;
   /** Redirects followed before this request. */
   readonly redirects: number;
@@ -64,7 +64,7 @@ function open(hop: Hop, options: HttpRequestOptions): ClientRequest {
   } catch (err) {
     if (err instanceof HttpError) throw err;
     const reason = `Cannot send ${hop.method} ${hop.url.href}: ${(err as Error).message}; check the method, headers and tls options`;
-    throw new HttpError({ code: 'Invalid', url: hop.url.href, cause: err, reason });
+    throw new HttpError({ code: 'INVALID_OPTIONS', url: hop.url.href, cause: err, reason });
   }
 }
 
@@ -165,7 +165,7 @@ class HopExchange {
     const atProxy = this.stage === 'connecting' ? this.proxyAgent?.timeoutError(target, ms) : undefined;
     if (atProxy) return this.fail(proxyFailure(atProxy, this.url));
     const reason = `${this.hop.method} ${this.url}: ${which} did not complete within ${ms} ms`;
-    this.fail(new HttpError({ code: 'Timeout', url: this.url, reason }));
+    this.fail(new HttpError({ code: 'TIMEOUT', url: this.url, reason }));
   }
 
   private connected(): void {
@@ -182,7 +182,7 @@ class HopExchange {
     const { url } = this;
     res.on('error', (err) => this.fail(networkFailure(err, this.hop.url, 'readingBody', status)));
     res.on('close', () => {
-      if (!res.complete) this.fail(new HttpError({ code: 'ReadError', url, status, reason: `${url} closed the connection before the response body was complete` }));
+      if (!res.complete) this.fail(new HttpError({ code: 'READ_FAILED', url, status, reason: `${url} closed the connection before the response body was complete` }));
     });
     const location = res.headers.location;
     if (this.settings.options.followRedirects !== false && isRedirect(status, location)) return this.redirected(res, status, location);
@@ -204,7 +204,7 @@ class HopExchange {
     const { redirects, maxRedirects } = this.settings;
     if (redirects >= maxRedirects) {
       const reason = `Too many redirects: ${this.url} redirected (${status}) once more after ${redirects} were followed (maxRedirects is ${maxRedirects})`;
-      return this.fail(new HttpError({ code: 'TooManyRedirects', url: this.url, status, reason }));
+      return this.fail(new HttpError({ code: 'TOO_MANY_REDIRECTS', url: this.url, status, reason }));
     }
     res.on('end', () => {
       if (this.ended) return;

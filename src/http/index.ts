@@ -21,4 +21,4 @@ export {
 } from './options';
 export type { HttpRequestOptions, MultipartFile, MultipartValue } from './options';
 export { redirectsToGet } from './redirects';
-export type { ProxyOptions, ProxySetting, TlsOptions } from '../observables/options';
+export type { ProxyOptions, ProxySetting, TlsOptions } from '../core/options';

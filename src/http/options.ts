@@ -1,12 +1,12 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import type { LookupFunction, ProxySetting, TlsOptions } from '../observables/options';
+import type { LookupFunction, ProxySetting, TlsOptions } from '../core/options';
 
 /** Connect deadline per request (DNS + TCP + TLS), as in IXWebSocket. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
 /** Transfer deadline per request (from connected to the last body byte), as in IXWebSocket. */
 export const DEFAULT_TRANSFER_TIMEOUT_MS = 1_800_000;
-/** Redirects followed before a `TooManyRedirects` error, as in IXWebSocket. */
+/** Redirects followed before a `TOO_MANY_REDIRECTS` error, as in IXWebSocket. */
 export const DEFAULT_MAX_REDIRECTS = 5;
 /**
  * Largest response body buffered (bytes, after gzip/deflate/br decoding), so a decompression
@@ -66,7 +66,7 @@ export interface HttpRequestOptions {
   compress?: boolean;
   /** Follow 301, 302, 303, 307 and 308 redirects. Default true. */
   followRedirects?: boolean;
-  /** Most redirects followed; one more is a `TooManyRedirects` error. Default 5. */
+  /** Most redirects followed; one more is a `TOO_MANY_REDIRECTS` error. Default 5. */
   maxRedirects?: number;
   /** Deadline for DNS + TCP + TLS of each request; 0 for none. Default 60000. */
   connectTimeoutMs?: number;
@@ -84,7 +84,7 @@ export interface HttpRequestOptions {
   stream?: boolean;
   /**
    * Largest response body buffered, in bytes, counted after decoding: a bigger one fails the
-   * request with a `BodyTooLarge` HttpError. Not applied with `stream: true`. Default 100 MiB.
+   * request with a `BODY_TOO_LARGE` HttpError. Not applied with `stream: true`. Default 100 MiB.
    */
   maxBodyBytes?: number;
   /** Reuse connections through rxws's shared keep-alive agents. Default true. */

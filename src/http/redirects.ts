@@ -54,10 +54,10 @@ export function redirectedHop(hop: Hop, status: number, location: string): Hop {
   try {
     url = new URL(location, hop.url);
   } catch {
-    throw new HttpError({ code: 'UrlMalformed', url: hop.url.href, status, reason: `${hop.url.href} redirected (${status}) to an invalid Location '${location}'` });
+    throw new HttpError({ code: 'INVALID_URL', url: hop.url.href, status, reason: `${hop.url.href} redirected (${status}) to an invalid Location '${location}'` });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new HttpError({ code: 'UrlMalformed', url: hop.url.href, status, reason: `${hop.url.href} redirected (${status}) to '${url.href}': only http: and https: can be followed` });
+    throw new HttpError({ code: 'INVALID_URL', url: hop.url.href, status, reason: `${hop.url.href} redirected (${status}) to '${url.href}': only http: and https: can be followed` });
   }
   if (!url.hash && hop.url.hash) url.hash = hop.url.hash; // RFC 9110 §10.2.2: the fragment carries over
   const toGet = redirectsToGet(status, hop.method);

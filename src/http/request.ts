@@ -36,8 +36,8 @@ function plan(input: string | URL, options: HttpRequestOptions): Plan {
 
 function asHttpError(err: unknown, url: string): HttpError {
   if (err instanceof HttpError) return err;
-  if (err instanceof TlsConfigError) return new HttpError({ code: 'Invalid', url, cause: err, reason: err.message });
-  return new HttpError({ code: 'Invalid', url, cause: err, reason: `Cannot send a request to ${url}: ${String(err)}` });
+  if (err instanceof TlsConfigError) return new HttpError({ code: 'INVALID_OPTIONS', url, cause: err, reason: err.message });
+  return new HttpError({ code: 'INVALID_OPTIONS', url, cause: err, reason: `Cannot send a request to ${url}: ${String(err)}` });
 }
 
 /** Runs one exchange for one subscriber: hops through redirects until a response. */
@@ -58,7 +58,7 @@ function run(input: string | URL, options: HttpRequestOptions, subscriber: Subsc
     teardown();
     subscriber.error(asHttpError(err, href));
   };
-  const onAbort = (): void => fail(new HttpError({ code: 'Cancelled', url: href, reason: `The request to ${href} was cancelled (options.signal aborted)` }));
+  const onAbort = (): void => fail(new HttpError({ code: 'CANCELLED', url: href, reason: `The request to ${href} was cancelled (options.signal aborted)` }));
 
   const send = (hop: Hop, settings: HopSettings, retried: boolean): void => {
     try {
@@ -94,7 +94,7 @@ function run(input: string | URL, options: HttpRequestOptions, subscriber: Subsc
     options.signal?.addEventListener('abort', onAbort);
     const timeoutMs = options.timeoutMs ?? 0;
     overallTimer = startDeadline(timeoutMs, () =>
-      fail(new HttpError({ code: 'Timeout', url: url.href, reason: `${method} ${url.href}: no complete response within ${timeoutMs} ms (timeoutMs)` })),
+      fail(new HttpError({ code: 'TIMEOUT', url: url.href, reason: `${method} ${url.href}: no complete response within ${timeoutMs} ms (timeoutMs)` })),
     );
     const body = await prepareBody(options, url.href);
     if (active) send({ url, method, headers: { ...options.headers }, body }, { ...settings, redirects: 0 }, false);

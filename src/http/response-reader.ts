@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Transform } from 'node:stream';
 import { createDecoder, encodingOf, isDecodable } from './decoding';
-import { headerRecord } from '../observables/headers';
+import { headerRecord } from '../core/headers';
 import { HttpError } from './errors';
 import type { HttpEvent, HttpResponseInit } from './events';
 
@@ -45,7 +45,7 @@ export function readBody(res: IncomingMessage, url: string, decode: boolean, str
     decoder?.destroy();
     res.destroy();
     sink.fail(new HttpError({
-      code: 'BodyTooLarge', url, status,
+      code: 'BODY_TOO_LARGE', url, status,
       reason: `The response body of ${url} is over maxBodyBytes (${maxBodyBytes} bytes${encoding ? `, after ${encoding} decoding` : ''}); raise maxBodyBytes, or read it with stream: true`,
     }));
   };
@@ -67,7 +67,7 @@ export function readBody(res: IncomingMessage, url: string, decode: boolean, str
     stopped = true;
     res.destroy();
     sink.fail(new HttpError({
-      code: 'Gzip', url, status, cause: err,
+      code: 'DECODING_FAILED', url, status, cause: err,
       reason: `Could not decode the ${encoding} response body of ${url} (${err.message}); retry with compress: false to get the raw bytes`,
     }));
   };

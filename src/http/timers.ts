@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS } from '../observables/validation';
+import { MAX_TIMER_MS } from '../core/validation';
 
 /** Starts a deadline; `0` means none (returns undefined). Clear it with `clearTimeout`. */
 export function startDeadline(ms: number, onExpiry: () => void): NodeJS.Timeout | undefined {

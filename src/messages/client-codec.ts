@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import type { SendData, WebSocketEvent } from '../observables/events';
+import type { SendData, WebSocketEvent } from '../core/events';
 import { ClientMessaging, type MessagingOptions } from './client-messaging';
 import { assertCodec, type Codec } from './codecs';
 import { decodeEvents } from './decode-events';
@@ -65,6 +65,6 @@ export class ClientCodec {
 
   /** The client stopped: requests waiting for a reply end with CANCELLED. */
   stopped(): void {
-    this.messaging?.requester.failAll(new MessageError({ code: 'CANCELLED', message: 'The client stopped before the reply ended' }));
+    this.messaging?.requester.failAll(new MessageError({ code: 'CANCELLED', reason: 'The client stopped before the reply ended' }));
   }
 }

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { SocketHandle } from '../observables/events';
+import type { SocketHandle } from '../core/events';
 import type { RawData } from './codecs';
 import { TAKEN, UnwrapError, type MessageLayer } from './decode-events';
 import { envelopeProblem, MessageError, newSessionId, PROTOCOL_VERSION, type Envelope, type WelcomeEnvelope } from './envelope';
@@ -71,7 +71,7 @@ export class ClientMessaging implements MessageLayer {
 
   unwrap(value: unknown, raw: RawData): unknown {
     const problem = envelopeProblem(value);
-    if (problem !== undefined) return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `Not an rxws envelope: ${problem} (docs/protocol.md)`, raw }));
+    if (problem !== undefined) return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', reason: `Not an rxws envelope: ${problem} (docs/protocol.md)`, raw }));
     const envelope = value as Envelope;
     if (envelope.k === 'msg') return envelope.body;
     if (envelope.k === 'welcome') {
@@ -83,9 +83,9 @@ export class ClientMessaging implements MessageLayer {
     // An err for an id nobody knows (a cancelled request, a channel left since): ignored (docs/protocol.md, Errors).
     if (envelope.k === 'err' && envelope.id !== undefined) return TAKEN;
     if (envelope.k === 'err') {
-      return new UnwrapError(new MessageError({ code: envelope.code, message: `The server reported: ${envelope.message}`, data: envelope.data, raw }));
+      return new UnwrapError(new MessageError({ code: envelope.code, reason: `The server reported: ${envelope.message}`, data: envelope.data, raw }));
     }
-    return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `A client does not take '${envelope.k}' envelopes (docs/protocol.md)`, raw }));
+    return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', reason: `A client does not take '${envelope.k}' envelopes (docs/protocol.md)`, raw }));
   }
 
   opened(socket: SocketHandle, sendValue: (value: unknown) => boolean): void {

@@ -1,5 +1,5 @@
 import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
-import type { SendData } from '../observables/events';
+import type { SendData } from '../core/events';
 
 /** What a message arrives as before decoding: a string for a text frame, bytes for a binary one. */
 export type RawData = string | Uint8Array;

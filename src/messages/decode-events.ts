@@ -1,7 +1,7 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { CloseCode } from '../observables/constants';
-import type { SendData, SocketHandle, WebSocketEvent, WriteCallback } from '../observables/events';
-import type { ReadyState } from '../observables/constants';
+import { CloseCode } from '../core/constants';
+import type { SendData, SocketHandle, WebSocketEvent, WriteCallback } from '../core/events';
+import type { ReadyState } from '../core/constants';
 import type { Codec, RawData } from './codecs';
 import { decodeFailed, type MessageError } from './envelope';
 import type { DecodeErrorPolicy, TypedSocketHandle, TypedWebSocketEvent } from './typed-events';

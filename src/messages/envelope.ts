@@ -1,5 +1,6 @@
 // The envelope of the rxws message protocol (docs/protocol.md): its types, limits, error codes,
 // and the one function that checks a decoded value is an envelope. Browser-safe: no Node built-ins.
+import { RxwsError } from '../core/errors';
 import type { Codec, RawData } from './codecs';
 
 /** The protocol version this code speaks (docs/protocol.md, Versioning). */
@@ -87,15 +88,18 @@ export type Envelope =
 /** The kinds of envelope. */
 export type EnvelopeKind = Envelope['k'];
 
-/** What the far end sent, as a value carried across: `code`, `message`, `data`. */
-export interface MessageErrorInit {
+/** What the far end sent, as a value carried across: `code`, `reason` (the wire's `message`), `data`. */
+interface MessageErrorFields {
   code: MessageErrorCode | (string & {});
-  message: string;
   data?: unknown;
   /** The raw frame, for DECODE_FAILED. */
   raw?: RawData;
   cause?: unknown;
 }
+
+/** How a MessageError is made: `{ code, reason, data?, raw?, cause? }` (`message` is the older name of `reason`). */
+export type MessageErrorInit = MessageErrorFields &
+  ({ reason: string; message?: undefined } | { /** @deprecated Use `reason`, as every rxws error does. */ message: string; reason?: undefined });
 
 /**
  * An error of the message layer: a request that failed (the server's `code`, `message` and
@@ -104,28 +108,20 @@ export interface MessageErrorInit {
  *
  * @example
  * client.request('add', { a: 1, b: 2 }).subscribe({
- *   error: (e: MessageError) => console.warn(e.code, e.message, e.data),
+ *   error: (e: MessageError) => console.warn(e.code, e.reason, e.data),
  * });
  */
-export class MessageError extends Error {
+export class MessageError extends RxwsError<MessageErrorCode | (string & {})> {
   override readonly name = 'MessageError';
-  /** What went wrong, for code to switch on (docs/protocol.md lists the protocol's own). */
-  readonly code: MessageErrorCode | (string & {});
   /** Extra data the sender attached. */
   readonly data: unknown;
   /** For DECODE_FAILED: the frame as received. */
   readonly raw: RawData | undefined;
 
   constructor(init: MessageErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.code = init.code;
+    super({ code: init.code, reason: init.reason ?? init.message, cause: init.cause });
     this.data = init.data;
     this.raw = init.raw;
-  }
-
-  /** The same text as `message`, named as rxws's other errors name it. */
-  get reason(): string {
-    return this.message;
   }
 }
 
@@ -207,7 +203,7 @@ export function readEnvelope(codec: Codec<unknown, unknown>, data: RawData, bina
     return { ok: false, error: decodeFailed(codec, data, cause) };
   }
   const problem = envelopeProblem(value);
-  if (problem !== undefined) return { ok: false, error: new MessageError({ code: 'INVALID_ENVELOPE', message: `Not an rxws envelope: ${problem} (docs/protocol.md)`, raw: data }) };
+  if (problem !== undefined) return { ok: false, error: new MessageError({ code: 'INVALID_ENVELOPE', reason: `Not an rxws envelope: ${problem} (docs/protocol.md)`, raw: data }) };
   return { ok: true, envelope: value as Envelope };
 }
 
@@ -215,7 +211,7 @@ export function readEnvelope(codec: Codec<unknown, unknown>, data: RawData, bina
 export function decodeFailed(codec: Codec<unknown, unknown>, data: RawData, cause: unknown): MessageError {
   const why = cause instanceof Error ? cause.message : String(cause);
   const what = typeof data === 'string' ? `a text frame of ${data.length} characters` : `a binary frame of ${data.byteLength} bytes`;
-  return new MessageError({ code: 'DECODE_FAILED', message: `Could not decode ${what} with the ${codec.name} codec: ${why}`, raw: data, cause });
+  return new MessageError({ code: 'DECODE_FAILED', reason: `Could not decode ${what} with the ${codec.name} codec: ${why}`, raw: data, cause });
 }
 
 /** Encodes an envelope with `codec` (the codec's own errors, such as a value JSON cannot hold, are thrown). */

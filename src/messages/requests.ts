@@ -1,4 +1,5 @@
 import { asyncScheduler, Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { durationProblem } from '../core/validation';
 import { DEFAULT_MAX_IN_FLIGHT, MAX_NAME_LENGTH, MessageError, type Envelope, type ReqEnvelope } from './envelope';
 
 /** Default time a request may take, from `request()` to its ending, in milliseconds. */
@@ -44,7 +45,6 @@ interface Pending {
   readonly timeoutMs: number;
 }
 
-const positiveNumber = (v: unknown): boolean => typeof v === 'number' && v > 0 && Number.isFinite(v);
 const count = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
 /**
@@ -82,7 +82,7 @@ export class Requester {
         return undefined;
       }
       if (this.pending.size >= this.maxInFlight) {
-        subscriber.error(new MessageError({ code: 'TOO_MANY_REQUESTS', message: `${this.pending.size} requests already wait for a reply (maxInFlight ${this.maxInFlight}); wait for some to end, or raise maxInFlight` }));
+        subscriber.error(new MessageError({ code: 'TOO_MANY_REQUESTS', reason: `${this.pending.size} requests already wait for a reply (maxInFlight ${this.maxInFlight}); wait for some to end, or raise maxInFlight` }));
         return undefined;
       }
       const id = this.nextId++;
@@ -142,7 +142,7 @@ export class Requester {
       if (final || (sent && pending.retriesLeft <= 0)) {
         const what = sent ? 'before its reply ended' : 'before it could be sent';
         const retry = final ? '' : ', and it has no retries left';
-        this.fail(pending, new MessageError({ code: 'CONNECTION_LOST', message: `Request ${pending.envelope.id} to '${pending.envelope.target}': ${reason} ${what}${retry}` }), false);
+        this.fail(pending, new MessageError({ code: 'CONNECTION_LOST', reason: `Request ${pending.envelope.id} to '${pending.envelope.target}': ${reason} ${what}${retry}` }), false);
       }
     }
   }
@@ -186,7 +186,7 @@ export class Requester {
         const pending = this.pending.get(envelope.id);
         // Not a request of ours: maybe a channel subscription's (the message layer asks its handlers next).
         if (pending === undefined) return false;
-        this.fail(pending, new MessageError({ code: envelope.code, message: envelope.message, data: envelope.data }), false);
+        this.fail(pending, new MessageError({ code: envelope.code, reason: envelope.message, data: envelope.data }), false);
         return true;
       }
       default:
@@ -196,7 +196,7 @@ export class Requester {
 
   private timedOut(pending: Pending): void {
     const { id, target } = pending.envelope;
-    this.fail(pending, new MessageError({ code: 'REQUEST_TIMEOUT', message: `No reply to '${target}' (request ${id}) within ${pending.timeoutMs} ms` }), true);
+    this.fail(pending, new MessageError({ code: 'REQUEST_TIMEOUT', reason: `No reply to '${target}' (request ${id}) within ${pending.timeoutMs} ms` }), true);
   }
 
   /** Sets the shared timer for `at` (the earliest deadline). */
@@ -244,7 +244,7 @@ export class Requester {
       sent = this.link(envelope);
     } catch (error) {
       // The codec cannot encode the body (a BigInt in JSON…): that request fails, no other.
-      this.fail(pending, new MessageError({ code: 'INVALID_ENVELOPE', message: `request('${pending.envelope.target}'): the body cannot be encoded: ${(error as Error).message}`, cause: error }), false);
+      this.fail(pending, new MessageError({ code: 'INVALID_ENVELOPE', reason: `request('${pending.envelope.target}'): the body cannot be encoded: ${(error as Error).message}`, cause: error }), false);
       return;
     }
     if (sent) pending.sentOn = this.connection;
@@ -273,7 +273,8 @@ export class Requester {
 /** Why a request cannot be made, or undefined. */
 function requestProblem(target: unknown, options: RequestOptions): string | undefined {
   if (typeof target !== 'string' || target.length < 1 || target.length > MAX_NAME_LENGTH) return `target must be a string of 1 to ${MAX_NAME_LENGTH} characters, got ${JSON.stringify(target)}`;
-  if (options.timeoutMs !== undefined && !positiveNumber(options.timeoutMs)) return `timeoutMs must be a positive number of milliseconds, got ${String(options.timeoutMs)}`;
+  const timeoutProblem = options.timeoutMs === undefined ? undefined : durationProblem('timeoutMs', options.timeoutMs);
+  if (timeoutProblem !== undefined) return timeoutProblem;
   if (options.retries !== undefined && !count(options.retries)) return `retries must be an integer >= 0, got ${String(options.retries)}`;
   return undefined;
 }

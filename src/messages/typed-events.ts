@@ -8,7 +8,7 @@ import type {
   WebSocketPingEvent,
   WebSocketPongEvent,
   WriteCallback,
-} from '../observables/events';
+} from '../core/events';
 import type { Codec, RawData } from './codecs';
 import type { MessageError } from './envelope';
 

@@ -2,13 +2,13 @@ import { Observable } from 'rxjs';
 import { assertCodec } from '../messages/codecs';
 import { decodeEvents } from '../messages/decode-events';
 import type { CodecOptions, TypedWebSocketEvent } from '../messages/typed-events';
-import { WebSocketError } from './errors';
-import type { WebSocketEvent } from './events';
-import { DEFAULT_CLIENT_MAX_PAYLOAD, MAX_PAYLOAD_LIMIT } from './constants';
-import type { ConnectOptions, OpenOptions } from './options';
+import { WebSocketError } from '../core/errors';
+import type { WebSocketEvent } from '../core/events';
+import { DEFAULT_CLIENT_MAX_PAYLOAD, MAX_PAYLOAD_LIMIT } from '../core/constants';
+import type { ConnectOptions, OpenOptions } from '../core/options';
 import { openConnection } from './transport';
-import { parseWebSocketUrl } from './url';
-import { durationProblem } from './validation';
+import { parseWebSocketUrl } from '../core/url';
+import { durationProblem, isToken } from '../core/validation';
 
 /** The subprotocols to offer as a list: a single string is one subprotocol, as in the WHATWG `WebSocket`. */
 function protocolList(protocols: ConnectOptions['protocols'], bad: (reason: string) => never): readonly string[] | undefined {
@@ -34,7 +34,7 @@ function validateOptions(options: ConnectOptions): OpenOptions {
     // RFC 6455 §4.1: each subprotocol is a non-empty token, offered once.
     const seen = new Set<string>();
     for (const p of protocols) {
-      if (typeof p !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(p)) bad(`Invalid subprotocol ${JSON.stringify(p)}: it must be a non-empty token (RFC 6455 §4.1)`);
+      if (!isToken(p)) bad(`Invalid subprotocol ${JSON.stringify(p)}: it must be a non-empty token (RFC 6455 §4.1)`);
       if (seen.has(p)) bad(`Subprotocol '${p}' is offered twice`);
       seen.add(p);
     }

@@ -2,7 +2,7 @@
 // which offers a server can accept with its options, and which answers a client must refuse.
 // ws applies the options too, but it refuses the whole handshake (400) where the RFC says to
 // decline the offer, and it does not check the server's window bits against the offer.
-import type { PerMessageDeflateOptions } from './options';
+import type { PerMessageDeflateOptions } from '../core/options';
 
 type Params = Map<string, string | true>;
 

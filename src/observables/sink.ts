@@ -1,5 +1,5 @@
-import type { WebSocketError } from './errors';
-import type { WebSocketEvent } from './events';
+import type { WebSocketError } from '../core/errors';
+import type { WebSocketEvent } from '../core/events';
 
 /**
  * Where a transport delivers a connection's events. An RxJS `Subscriber` is one, so events

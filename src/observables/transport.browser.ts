@@ -1,14 +1,14 @@
 // The browser transport of `connect`, on the global WebSocket. tsup's browser build swaps
 // `./transport` for this module. Browsers hide handshake details: no response headers, no
 // HTTP status, no reason for a failed connection, no ping frames.
-import { CloseCode, CONNECTING, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN, type ReadyState } from './constants';
-import { WebSocketError } from './errors';
-import type { SendData, SocketHandle, WriteCallback, WriteError } from './events';
-import type { OpenOptions } from './options';
+import { CloseCode, CONNECTING, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN, type ReadyState } from '../core/constants';
+import { WebSocketError } from '../core/errors';
+import type { SendData, SocketHandle, WriteCallback, WriteError } from '../core/events';
+import type { OpenOptions } from '../core/options';
 import type { EventSink } from './sink';
-import type { WebSocketUrl } from './url';
-import { utf8Length } from './utf8';
-import { assertCloseArgs, assertControlPayload, assertSendData } from './validation';
+import type { WebSocketUrl } from '../core/url';
+import { sendDataSize, utf8Length } from '../core/utf8';
+import { assertCloseArgs, assertControlPayload, assertSendData } from '../core/validation';
 
 export interface TransportConnection {
   dispose(): void;
@@ -19,10 +19,6 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 /** Close codes a page may send: WHATWG WebSockets `close()` throws for any other. */
 function browserMaySend(code: number): boolean {
   return code === CloseCode.NORMAL || (code >= 3000 && code <= 4999);
-}
-
-function sizeOf(data: SendData): number {
-  return typeof data === 'string' ? utf8Length(data) : data.byteLength;
 }
 
 /**
@@ -56,7 +52,7 @@ class BrowserSocket implements SocketHandle {
     this.ws.send(data as string | ArrayBufferView | ArrayBuffer);
     // Once something is watched, every later message counts: it stands behind it in bufferedAmount.
     if (onWritten !== undefined || this.unconfirmedHead < this.unconfirmed.length) {
-      const size = sizeOf(data);
+      const size = sendDataSize(data);
       this.unconfirmed.push(onWritten, size);
       this.unconfirmedBytes += size;
     }
@@ -93,7 +89,7 @@ class BrowserSocket implements SocketHandle {
     }
   }
   ping(data?: SendData): boolean {
-    if (data !== undefined) assertControlPayload('ping', typeof data === 'string' ? utf8Length(data) : data.byteLength);
+    assertControlPayload('ping', data);
     return false; // browsers cannot send ping frames: use keepAlive's heartbeat message instead
   }
   close(code: number = CloseCode.NORMAL, reason = ''): void {

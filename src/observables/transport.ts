@@ -7,14 +7,14 @@ import { ProxyTunnelAgent } from '../proxy/agent';
 import { resolveProxy } from '../proxy/environment';
 import { ProxyError } from '../proxy/errors';
 import { resolveClientTls } from '../tls/resolve';
-import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN } from './constants';
-import { WebSocketError } from './errors';
-import { headerRecord } from './headers';
-import { describeNetworkError } from './network-errors';
+import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, OPEN } from '../core/constants';
+import { WebSocketError } from '../core/errors';
+import { headerRecord } from '../core/headers';
+import { describeNetworkError } from '../core/network-errors';
 import { deflateAnswerProblem } from './permessage-deflate';
-import type { ConnectOptions, LookupFunction, OpenOptions } from './options';
+import type { ConnectOptions, LookupFunction, OpenOptions } from '../core/options';
 import type { EventSink } from './sink';
-import type { WebSocketUrl } from './url';
+import type { WebSocketUrl } from '../core/url';
 import { WsSocket } from './ws-socket';
 
 /** The most of an error response body quoted in a WebSocketError's reason. */

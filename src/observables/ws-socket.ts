@@ -2,10 +2,10 @@
 // maps its events to the rxws event union. Reached only through the Node transport and the
 // server; the browser build replaces the transport and never bundles this file.
 import type { WebSocket as WsWebSocket } from 'ws';
-import { CLOSED, CloseCode, OPEN, type ReadyState } from './constants';
-import type { SendData, SocketHandle, WriteCallback, WriteError } from './events';
+import { CLOSED, CloseCode, OPEN, type ReadyState } from '../core/constants';
+import type { SendData, SocketHandle, WriteCallback, WriteError } from '../core/events';
 import type { EventSink } from './sink';
-import { assertCloseArgs, assertControlPayload, assertSendData } from './validation';
+import { assertCloseArgs, assertControlPayload, assertSendData } from '../core/validation';
 
 /**
  * The close code `ws` sent for a receiver error: it keeps it on the error under its private
@@ -52,10 +52,6 @@ function isPingFlood(ws: WsWebSocket): boolean {
   const { _pendingAutoPongs: pending = 0 } = ws as unknown as PongCounts;
   const limit = pendingPongLimit(ws);
   return limit > 0 && pending >= limit;
-}
-
-function byteLength(data: SendData): number {
-  return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
 }
 
 /** Where a `ws` WebSocket's events go: its WsSocket, found by the shared listeners below. */
@@ -206,7 +202,7 @@ export class WsSocket implements SocketHandle {
   ping(data?: SendData): boolean {
     if (data !== undefined) {
       assertSendData(data, 'ping()');
-      assertControlPayload('ping', byteLength(data));
+      assertControlPayload('ping', data);
     }
     if (this.ws.readyState !== OPEN) return false;
     this.ws.ping(data instanceof ArrayBuffer ? new Uint8Array(data) : data);

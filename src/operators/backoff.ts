@@ -1,4 +1,4 @@
-import { assertDuration } from '../observables/validation';
+import { assertDuration } from '../core/validation';
 
 /** How a backoff delay is randomised: not at all, over `[0, d]`, or over `[d/2, d]`. */
 export type Jitter = 'none' | 'full' | 'equal';

@@ -1,8 +1,7 @@
 import { asyncScheduler, Observable, Subscription, timer, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { CloseCode, MAX_CONTROL_PAYLOAD, OPEN } from '../observables/constants';
-import type { SendData, SocketHandle, WebSocketEvent } from '../observables/events';
-import { utf8Length } from '../observables/utf8';
-import { assertDuration } from '../observables/validation';
+import { CloseCode, OPEN } from '../core/constants';
+import type { SendData, SocketHandle, WebSocketEvent } from '../core/events';
+import { assertDuration, controlPayloadProblem } from '../core/validation';
 
 /** Options of `keepAlive`. */
 export interface KeepAliveOptions {
@@ -22,19 +21,12 @@ export interface KeepAliveOptions {
   scheduler?: SchedulerLike;
 }
 
-function payloadSize(data: SendData): number {
-  return typeof data === 'string' ? utf8Length(data) : data.byteLength;
-}
-
 function assertKeepAliveOptions(options: KeepAliveOptions): void {
   const { intervalMs, timeoutMs = intervalMs, data } = options;
   assertDuration('keepAlive intervalMs', intervalMs);
   assertDuration('keepAlive timeoutMs', timeoutMs);
-  if (data !== undefined && payloadSize(data) > MAX_CONTROL_PAYLOAD) {
-    throw new RangeError(
-      `keepAlive ping data is ${payloadSize(data)} bytes; a ping carries at most ${MAX_CONTROL_PAYLOAD} bytes (RFC 6455 §5.5): shorten it`,
-    );
-  }
+  const problem = controlPayloadProblem('keepAlive ping data', data);
+  if (problem !== undefined) throw new RangeError(`${problem}: shorten it`);
 }
 
 /** The pinging of one open connection: one interval timer and at most one answer deadline. */

@@ -1,7 +1,8 @@
 import { asyncScheduler, isObservable, Observable, Subscription, timer, type MonoTypeOperatorFunction, type SchedulerLike, type Subscriber } from 'rxjs';
-import { CloseCode } from '../observables/constants';
-import { WebSocketError } from '../observables/errors';
-import type { WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEvent } from '../observables/events';
+import { CloseCode } from '../core/constants';
+import { WebSocketError } from '../core/errors';
+import type { WebSocketCloseEvent, WebSocketErrorEvent, WebSocketEvent } from '../core/events';
+import { retryLimitProblem } from '../core/validation';
 import { assertBackoffOptions, backoffDelay, type BackoffOptions } from './backoff';
 
 /**
@@ -79,9 +80,8 @@ function assertReconnectOptions(options: ReconnectOptions): void {
   assertBackoffOptions(options);
   const { maxRetries = DEFAULT_MAX_RETRIES, shouldReconnect, online$ } = options;
   if (online$ !== undefined && !isObservable(online$)) throw new TypeError('online$ must be an Observable of booleans (true: online)');
-  if (!(maxRetries >= 0) || (maxRetries !== Infinity && !Number.isInteger(maxRetries))) {
-    throw new RangeError(`maxRetries must be a whole number >= 0 or Infinity, got ${maxRetries}`);
-  }
+  const retryProblem = retryLimitProblem('maxRetries', maxRetries);
+  if (retryProblem !== undefined) throw new RangeError(retryProblem);
   if (shouldReconnect !== undefined && typeof shouldReconnect !== 'function') {
     throw new TypeError('shouldReconnect must be a function (cause) => boolean');
   }

@@ -1,8 +1,8 @@
 import { Observable, Subject, Subscription, type OperatorFunction } from 'rxjs';
-import { CloseCode, MAX_CLOSE_REASON_BYTES } from '../observables/constants';
-import { WebSocketError } from '../observables/errors';
-import type { WebSocketErrorEvent, WebSocketEvent, WebSocketOpenEvent } from '../observables/events';
-import { utf8Length } from '../observables/utf8';
+import { CloseCode, MAX_CLOSE_REASON_BYTES } from '../core/constants';
+import { WebSocketError } from '../core/errors';
+import type { WebSocketErrorEvent, WebSocketEvent, WebSocketOpenEvent } from '../core/events';
+import { utf8Length } from '../core/utf8';
 
 /** Handles one connection: an operator from its events (`open` first, `close` last) to anything. */
 export type ProtocolHandler<R> = (events$: Observable<WebSocketEvent>) => Observable<R>;

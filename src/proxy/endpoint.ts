@@ -1,5 +1,5 @@
-import { WebSocketError } from '../observables/errors';
-import type { ProxySetting, TlsOptions } from '../observables/options';
+import { WebSocketError } from '../core/errors';
+import type { ProxySetting, TlsOptions } from '../core/options';
 
 /** The proxy kinds rxws speaks, by URL scheme. */
 export type ProxyScheme = 'http' | 'https' | 'socks4' | 'socks4a' | 'socks5' | 'socks5h';

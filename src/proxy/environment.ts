@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { getProxyForUrl } from 'proxy-from-env';
 import { explicitProxy, parseProxyUrl, type ProxyEndpoint } from './endpoint';
 import { curlNoProxyMatch } from './no-proxy';
-import type { ProxySetting } from '../observables/options';
+import type { ProxySetting } from '../core/options';
 
 /** The variables read for each scheme, in curl's order: lower case first (see proxy-from-env). */
 const VARIABLES: Record<'http' | 'https', readonly string[]> = {

@@ -1,21 +1,19 @@
-import type { WebSocketErrorCode } from '../observables/errors';
-import { describeNetworkError } from '../observables/network-errors';
+import { RxwsError, type RxwsErrorInit, type WebSocketErrorCode } from '../core/errors';
+import { describeNetworkError } from '../core/network-errors';
 import type { ProxyEndpoint } from './endpoint';
 
 /** The WebSocketError codes of a failure at the proxy (HttpError maps them to its own names). */
 export type ProxyErrorCode = Extract<WebSocketErrorCode, `PROXY_${string}`>;
 
 /** What failed at the proxy: a code, a reason naming the proxy (never its password), the status. */
-export class ProxyError extends Error {
+export class ProxyError extends RxwsError<ProxyErrorCode> {
   override readonly name = 'ProxyError';
-  constructor(
-    readonly code: ProxyErrorCode,
-    readonly reason: string,
-    /** The HTTP proxy's status answering CONNECT; 0 for SOCKS and for no answer. */
-    readonly status: number,
-    cause?: unknown,
-  ) {
-    super(reason, cause === undefined ? undefined : { cause });
+  /** The HTTP proxy's status answering CONNECT; 0 for SOCKS and for no answer. */
+  readonly status: number;
+
+  constructor(init: RxwsErrorInit<ProxyErrorCode> & { readonly status?: number }) {
+    super(init);
+    this.status = init.status ?? 0;
   }
 }
 
@@ -51,14 +49,14 @@ export function refusedTunnel(proxy: ProxyEndpoint, target: string, status: numb
     const hint = proxy.url.username
       ? `it refused the credentials${user}; check the user name and password in the proxy URL`
       : 'put credentials in the proxy URL: http://user:password@host:port';
-    return new ProxyError('PROXY_AUTH_REQUIRED', `Proxy authentication required: ${via(proxy)} answered ${line} to CONNECT ${target}; ${hint}`, status);
+    return new ProxyError({ code: 'PROXY_AUTH_REQUIRED', reason: `Proxy authentication required: ${via(proxy)} answered ${line} to CONNECT ${target}; ${hint}`, status });
   }
-  return new ProxyError('PROXY_REFUSED', `${via(proxy)} refused to open a tunnel to ${target}: it answered CONNECT with ${line}`, status);
+  return new ProxyError({ code: 'PROXY_REFUSED', reason: `${via(proxy)} refused to open a tunnel to ${target}: it answered CONNECT with ${line}`, status });
 }
 
 /** The handshake deadline passed before the proxy opened the tunnel. */
 export function proxyTimeout(proxy: ProxyEndpoint, target: string, ms: number): ProxyError {
-  return new ProxyError('PROXY_HANDSHAKE_TIMEOUT', `${via(proxy)} did not open a tunnel to ${target} within ${ms} ms: is it a ${proxy.scheme} proxy, and up?`, 0);
+  return new ProxyError({ code: 'PROXY_HANDSHAKE_TIMEOUT', reason: `${via(proxy)} did not open a tunnel to ${target} within ${ms} ms: is it a ${proxy.scheme} proxy, and up?` });
 }
 
 function socksFailure(proxy: ProxyEndpoint, target: string, message: string, err: unknown): ProxyError | undefined {
@@ -67,20 +65,20 @@ function socksFailure(proxy: ProxyEndpoint, target: string, message: string, err
     const table = rejected[1] === '5' ? SOCKS5_REPLIES : SOCKS4_REPLIES;
     const [reply, meaning] = table[rejected[2]] ?? [0, rejected[2]];
     const reason = `${via(proxy)} refused the connection to ${target}: SOCKS${rejected[1]} reply ${reply ? `0x${reply.toString(16).padStart(2, '0')}` : '?'} (${meaning})`;
-    return new ProxyError('PROXY_REFUSED', reason, 0, err);
+    return new ProxyError({ code: 'PROXY_REFUSED', reason, cause: err });
   }
   if (/Socks5 Authentication failed/i.test(message)) {
-    return new ProxyError('PROXY_AUTH_REQUIRED', `SOCKS5 authentication failed: ${via(proxy)} refused the user name and password in the proxy URL`, 0, err);
+    return new ProxyError({ code: 'PROXY_AUTH_REQUIRED', reason: `SOCKS5 authentication failed: ${via(proxy)} refused the user name and password in the proxy URL`, cause: err });
   }
   if (/no accepted authentication type/i.test(message)) {
     const hint = proxy.url.username ? 'it accepts none of the methods offered' : 'it requires a user name and password: put them in the proxy URL, socks5://user:password@host:port';
-    return new ProxyError('PROXY_AUTH_REQUIRED', `Proxy authentication required: ${via(proxy)} accepted no authentication method offered; ${hint}`, 0, err);
+    return new ProxyError({ code: 'PROXY_AUTH_REQUIRED', reason: `Proxy authentication required: ${via(proxy)} accepted no authentication method offered; ${hint}`, cause: err });
   }
   if (/Proxy connection timed out/i.test(message)) {
-    return new ProxyError('PROXY_HANDSHAKE_TIMEOUT', `${via(proxy)} did not finish the SOCKS handshake for ${target} in time (${message})`, 0, err);
+    return new ProxyError({ code: 'PROXY_HANDSHAKE_TIMEOUT', reason: `${via(proxy)} did not finish the SOCKS handshake for ${target} in time (${message})`, cause: err });
   }
   if (/^Socket closed$|invalid Socks|Negotiation error/i.test(message)) {
-    return new ProxyError('PROXY_FAILED', `${via(proxy)} broke off the SOCKS handshake for ${target} (${message}): is it a SOCKS proxy of that version?`, 0, err);
+    return new ProxyError({ code: 'PROXY_FAILED', reason: `${via(proxy)} broke off the SOCKS handshake for ${target} (${message}): is it a SOCKS proxy of that version?`, cause: err });
   }
   return undefined;
 }
@@ -99,12 +97,12 @@ export function describeProxyFailure(err: unknown, proxy: ProxyEndpoint, target:
   const socks = socksFailure(proxy, target, message, err);
   if (socks) return socks;
   if (/before receiving CONNECT response|No header received|Invalid header from proxy/i.test(message)) {
-    return new ProxyError('PROXY_FAILED', `${via(proxy)} closed the connection or answered CONNECT ${target} with no valid HTTP response (${message})`, 0, err);
+    return new ProxyError({ code: 'PROXY_FAILED', reason: `${via(proxy)} closed the connection or answered CONNECT ${target} with no valid HTTP response (${message})`, cause: err });
   }
   // socks passes net errors on as text only: find the errno in it.
   const errno = typeof e.code === 'string' ? e.code : /\b(E[A-Z]{3,}|ERR_[A-Z_]+)\b/.exec(message)?.[1];
   const described = describeNetworkError({ code: errno, message }, proxy.host, proxy.port);
   // The TLS hints name the connection's options; TLS to the proxy has its own (proxy.tls).
   const reason = described.reason.replace(/\btls\./g, 'proxy.tls.');
-  return new ProxyError('PROXY_UNREACHABLE', `Could not reach ${via(proxy)} at ${proxy.host} port ${proxy.port}: ${reason}`, 0, err);
+  return new ProxyError({ code: 'PROXY_UNREACHABLE', reason: `Could not reach ${via(proxy)} at ${proxy.host} port ${proxy.port}: ${reason}`, cause: err });
 }

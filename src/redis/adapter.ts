@@ -102,7 +102,7 @@ class RedisPubSubAdapter implements RedisAdapter {
     this.start().then(
       () => this.settleReady?.resolve(),
       (e: unknown) => {
-        if (this.closed) this.settleReady?.reject(new RedisAdapterError('CLOSED', 'The Redis adapter was closed before it connected'));
+        if (this.closed) this.settleReady?.reject(new RedisAdapterError({ code: 'CLOSED', reason: 'The Redis adapter was closed before it connected' }));
         else this.giveUp(e);
       },
     );
@@ -110,7 +110,7 @@ class RedisPubSubAdapter implements RedisAdapter {
 
   publish(message: AdapterMessage): Promise<number> {
     if (this.host === undefined || this.closed) {
-      return Promise.reject(new RedisAdapterError('CLOSED', 'Broadcast not published: the Redis adapter is not attached to a running server'));
+      return Promise.reject(new RedisAdapterError({ code: 'CLOSED', reason: 'Broadcast not published: the Redis adapter is not attached to a running server' }));
     }
     let envelope: Buffer;
     try {
@@ -160,7 +160,7 @@ class RedisPubSubAdapter implements RedisAdapter {
     try {
       message = decodeEnvelope(envelope);
     } catch (e) {
-      this.host.reportError(new RedisAdapterError('MALFORMED_MESSAGE', `Dropped a message on channel ${this.channel}: ${(e as Error).message}`, { cause: e }));
+      this.host.reportError(new RedisAdapterError({ code: 'MALFORMED_MESSAGE', reason: `Dropped a message on channel ${this.channel}: ${(e as Error).message}`, cause: e }));
       return;
     }
     this.host.deliver(message);
@@ -175,7 +175,7 @@ class RedisPubSubAdapter implements RedisAdapter {
     }
     this.updateStatus();
     const text = `Redis connection (${role}) to ${this.where}: ${cause.message || cause.name}; reconnecting`;
-    this.host?.reportError(new RedisAdapterError('CONNECTION', text, { cause }));
+    this.host?.reportError(new RedisAdapterError({ code: 'CONNECTION', reason: text, cause }));
   }
 
   /** The reconnect policy gave up: report once, release both connections, stay closed. */
@@ -183,7 +183,7 @@ class RedisPubSubAdapter implements RedisAdapter {
     if (this.closed) return;
     this.closed = true;
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const error = new RedisAdapterError('GAVE_UP', `Gave up connecting to Redis at ${this.where}: ${reason}; broadcasts stay on this instance`, { cause });
+    const error = new RedisAdapterError({ code: 'GAVE_UP', reason: `Gave up connecting to Redis at ${this.where}: ${reason}; broadcasts stay on this instance`, cause });
     this.settleReady?.reject(error);
     this.host?.reportError(error);
     this.setClosed();
@@ -195,16 +195,16 @@ class RedisPubSubAdapter implements RedisAdapter {
     // Offline, or the connection dropped under this very command (the socket closed before
     // node-redis noticed Redis was gone): either way Redis is unreachable, not refusing.
     if (e instanceof ClientOfflineError || (!this.closed && !this.publisher.isReady)) {
-      return new RedisAdapterError('OFFLINE', `Broadcast not published: the connection to Redis at ${this.where} is down (reconnecting); ${only}`, { cause: e });
+      return new RedisAdapterError({ code: 'OFFLINE', reason: `Broadcast not published: the connection to Redis at ${this.where} is down (reconnecting); ${only}`, cause: e });
     }
     if (e instanceof ClientClosedError || this.closed) {
-      return new RedisAdapterError('CLOSED', `Broadcast not published: the Redis adapter is closed or gave up reconnecting; ${only}`, { cause: e });
+      return new RedisAdapterError({ code: 'CLOSED', reason: `Broadcast not published: the Redis adapter is closed or gave up reconnecting; ${only}`, cause: e });
     }
     if (e instanceof TimeoutError) {
-      return new RedisAdapterError('TIMEOUT', `Redis at ${this.where} did not confirm the broadcast in time; other instances may have missed it`, { cause: e });
+      return new RedisAdapterError({ code: 'TIMEOUT', reason: `Redis at ${this.where} did not confirm the broadcast in time; other instances may have missed it`, cause: e });
     }
     const reason = e instanceof Error ? e.message : String(e);
-    return new RedisAdapterError('PUBLISH_FAILED', `Redis at ${this.where} refused the broadcast: ${reason}; ${only}`, { cause: e });
+    return new RedisAdapterError({ code: 'PUBLISH_FAILED', reason: `Redis at ${this.where} refused the broadcast: ${reason}; ${only}`, cause: e });
   }
 }
 

@@ -1,3 +1,5 @@
+import { RxwsError, type RxwsErrorInit } from '../core/errors';
+
 /** Machine-readable causes of a Redis adapter failure. */
 export type RedisAdapterErrorCode =
   /** A broadcast could not be published: the connection to Redis is down (it is being retried). */
@@ -24,14 +26,13 @@ export type RedisAdapterErrorCode =
  *   if (error instanceof RedisAdapterError && error.code === 'OFFLINE') metrics.increment('broadcast.local_only');
  * });
  */
-export class RedisAdapterError extends Error {
+export class RedisAdapterError extends RxwsError<RedisAdapterErrorCode> {
   override readonly name = 'RedisAdapterError';
-  constructor(
-    readonly code: RedisAdapterErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(init: RxwsErrorInit<RedisAdapterErrorCode>);
+  /** @deprecated Pass `{ code, reason, cause }`, the shape of every rxws error. */
+  constructor(code: RedisAdapterErrorCode, reason: string, options?: { cause?: unknown });
+  constructor(init: RxwsErrorInit<RedisAdapterErrorCode> | RedisAdapterErrorCode, reason?: string, options?: { cause?: unknown }) {
+    super(typeof init === 'string' ? { code: init, reason: reason ?? '', cause: options?.cause } : init);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { RedisClientOptions } from 'redis';
+import { durationProblem, retryLimitProblem } from '../core/validation';
 import { assertBackoffOptions, type BackoffOptions } from '../operators/backoff';
 
 /** Where the adapter connects by default: a Redis on this machine. */
@@ -45,14 +46,11 @@ export function validateRedisAdapterOptions(options: RedisAdapterOptions): void 
   if (channel !== undefined && (typeof channel !== 'string' || channel === '')) {
     throw new TypeError(`redisAdapter(): channel must be a non-empty string, got ${JSON.stringify(channel)}`);
   }
-  if (publishTimeoutMs !== undefined && !(typeof publishTimeoutMs === 'number' && publishTimeoutMs > 0)) {
-    throw new TypeError(`redisAdapter(): publishTimeoutMs must be a number of milliseconds > 0, got ${String(publishTimeoutMs)}`);
-  }
+  const timeoutProblem = publishTimeoutMs === undefined ? undefined : durationProblem('redisAdapter(): publishTimeoutMs', publishTimeoutMs);
+  if (timeoutProblem !== undefined) throw new RangeError(timeoutProblem);
   if (reconnect !== undefined && reconnect !== false) {
     assertBackoffOptions(reconnect);
-    const { maxRetries } = reconnect;
-    if (maxRetries !== undefined && !(maxRetries === Infinity || (Number.isInteger(maxRetries) && maxRetries >= 0))) {
-      throw new RangeError(`redisAdapter(): reconnect.maxRetries must be an integer >= 0 or Infinity, got ${String(maxRetries)}`);
-    }
+    const problem = reconnect.maxRetries === undefined ? undefined : retryLimitProblem('redisAdapter(): reconnect.maxRetries', reconnect.maxRetries);
+    if (problem !== undefined) throw new RangeError(problem);
   }
 }

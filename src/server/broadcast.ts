@@ -3,8 +3,8 @@
 // that gets the same batch.
 import type { Duplex } from 'node:stream';
 import * as ws from 'ws';
-import { OPEN } from '../observables/constants';
-import type { SendData } from '../observables/events';
+import { OPEN } from '../core/constants';
+import type { SendData } from '../core/events';
 
 interface FrameOptions {
   fin: boolean;

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import type { ClientCertificate } from './types';
+import type { ClientCertificate } from './requests';
 
 function fields(record: unknown): Record<string, string> {
   const out: Record<string, string> = {};

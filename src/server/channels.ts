@@ -1,12 +1,12 @@
 // The server side of client channels (docs/channels.md): sub/unsub envelopes mapped onto topics,
 // an authorizer per subscription, publications framed once and broadcast (through the adapter).
 import { from, isObservable, of, Subscription, take, type Observable } from 'rxjs';
-import { OPEN } from '../observables/constants';
+import { OPEN } from '../core/constants';
 import { json, type Codec } from '../messages/codecs';
 import { errEnvelope, readEnvelope, writeEnvelope, type Envelope, type SubEnvelope } from '../messages/envelope';
 import { assertChannelName } from '../client/channels';
 import type { ServerConnection } from './connection';
-import type { WebSocketServer } from './serve';
+import type { WebSocketServer } from './websocket-server';
 
 /** What an authorizer may answer: true accepts, false refuses, `{ reason }` refuses saying why. */
 export type ChannelVerdict = boolean | { readonly reason: string };

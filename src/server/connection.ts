@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { Observable, type Subscriber } from 'rxjs';
 import type { WebSocket as WsWebSocket } from 'ws';
-import { CloseCode, OPEN } from '../observables/constants';
+import { CloseCode, OPEN } from '../core/constants';
 import type {
   SendData,
   SocketHandle,
@@ -10,12 +10,12 @@ import type {
   WebSocketMessageEvent,
   WebSocketOpenEvent,
   WriteCallback,
-} from '../observables/events';
-import { headerRecord } from '../observables/headers';
+} from '../core/events';
+import { headerRecord } from '../core/headers';
 import { WsSocket } from '../observables/ws-socket';
 import type { Broadcaster } from './broadcast';
 import { assertTopic, type Fanout } from './topics';
-import type { ConnectionRequest } from './types';
+import type { ConnectionRequest } from './requests';
 
 /** Events kept for a connection nobody has subscribed to yet; past this, reading pauses. */
 export const MAX_PENDING_EVENTS = 64;

@@ -1,4 +1,4 @@
-import type { HttpHandler } from './types';
+import type { HttpHandler } from './http-server';
 
 /**
  * An `onRequest` handler answering every request with a redirect to `location`

@@ -4,11 +4,11 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { isToken } from '../core/validation';
 import type { ProtocolPolicy } from './options';
-import type { AuthorizeResult, UpgradeRefusal, UpgradeRequest } from './types';
+import type { AuthorizeResult, UpgradeRefusal, UpgradeRequest } from './requests';
 
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Why an upgrade request is malformed (RFC 6455 §4.2.1), or undefined when it is well formed. */
 export function checkUpgradeRequest(req: Pick<IncomingMessage, 'method' | 'headers'>): UpgradeRefusal | undefined {
@@ -43,7 +43,7 @@ export function parseOfferedProtocols(header: string | string[] | undefined): st
   const offered: string[] = [];
   for (const part of joined.split(',')) {
     const name = part.trim();
-    if (!TOKEN.test(name) || offered.includes(name)) return undefined;
+    if (!isToken(name) || offered.includes(name)) return undefined;
     offered.push(name);
   }
   return offered;

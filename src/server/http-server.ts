@@ -2,8 +2,38 @@
 // handler (value, Promise or Observable) and writes its HttpResponse.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
-import { firstValueFrom, isObservable } from 'rxjs';
-import type { HttpHandler, HttpRequest, HttpResponse, ServerErrorEvent, UpgradeRefusal } from './types';
+import { firstValueFrom, isObservable, type Observable } from 'rxjs';
+import type { UpgradeRefusal } from './requests';
+import type { ServerErrorEvent } from './websocket-server';
+
+/** A plain HTTP request received by the server. */
+export interface HttpRequest {
+  readonly method: string;
+  /** The request target: path and query, as sent. */
+  readonly url: string;
+  /** Request headers with lower-case keys. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The request body (empty for GET). */
+  readonly body: Uint8Array;
+  readonly remoteAddress: string;
+}
+
+/** The answer to a plain HTTP request. */
+export interface HttpResponse {
+  /** HTTP status, 100–599. */
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string | number | readonly string[]>>;
+  /**
+   * A string is sent as UTF-8 (with `text/plain; charset=utf-8` unless a Content-Type is given).
+   * A stream (any async iterable of bytes, e.g. `fs.createReadStream(file)`) is written as it
+   * comes, at the pace the client reads; give its Content-Length if you know it, else it is sent
+   * chunked. A stream that fails midway ends the response early.
+   */
+  readonly body?: string | Uint8Array | AsyncIterable<Uint8Array>;
+}
+
+/** Answers plain HTTP requests: with a response, a Promise of one, or an Observable whose first value is used. */
+export type HttpHandler = (request: HttpRequest) => HttpResponse | Promise<HttpResponse> | Observable<HttpResponse>;
 
 const UPGRADE_REQUIRED =
   'Upgrade Required: this is a WebSocket server. Connect with a WebSocket client (ws:// or wss://).';

@@ -1,6 +1,7 @@
 // The `rxws/server` entry: re-exports only.
 export { serve } from './serve';
-export type { ListeningAddress, WebSocketServer } from './serve';
+export type { ListeningAddress, PublishResult, ServerErrorEvent, WebSocketServer } from './websocket-server';
+export type { BroadcastOptions } from './topics';
 export { ServerConnection, MAX_PENDING_EVENTS } from './connection';
 export { InProcessBus } from './adapter';
 export type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
@@ -28,21 +29,10 @@ export type { ServeErrorCode } from './errors';
 export { staticFiles, CONTENT_TYPES } from './static-files';
 export type { StaticFilesOptions } from './static-files';
 export { redirect, echoRequest } from './handlers';
-export type {
-  AuthorizeResult,
-  BroadcastOptions,
-  ClientCertificate,
-  ConnectionRequest,
-  HttpHandler,
-  HttpRequest,
-  HttpResponse,
-  PublishResult,
-  ServerErrorEvent,
-  UpgradeRefusal,
-  UpgradeRequest,
-} from './types';
-export type { TlsOptions } from '../observables/options';
-export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../observables/events';
-export { MessageConnection } from '../messages/server';
-export type { MessageServer, ServerCodecOptions } from '../messages/server';
+export type { HttpHandler, HttpRequest, HttpResponse } from './http-server';
+export type { AuthorizeResult, ClientCertificate, ConnectionRequest, UpgradeRefusal, UpgradeRequest } from './requests';
+export type { TlsOptions } from '../core/options';
+export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../core/events';
+export { MessageConnection } from './message-server';
+export type { MessageServer, ServerCodecOptions } from './message-server';
 export type { RequestContext, RequestHandler, RequestHandlers, ServerExtension, ServerMessagingOptions } from '../messages/handlers';

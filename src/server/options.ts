@@ -1,10 +1,12 @@
-import type { PerMessageDeflateOptions, TlsOptions } from '../observables/options';
-import { durationProblem } from '../observables/validation';
+import { RxwsError, type RxwsErrorInit } from '../core/errors';
+import type { PerMessageDeflateOptions, TlsOptions } from '../core/options';
+import { durationProblem, isToken } from '../core/validation';
 import { assertAdapter, type BroadcastAdapter } from './adapter';
-import type { AuthorizeResult, HttpHandler, UpgradeRequest } from './types';
+import type { HttpHandler } from './http-server';
+import type { AuthorizeResult, UpgradeRequest } from './requests';
 
-/** Default port, as IXWebSocket's server (the `rxws` command-line servers use 8008). */
-export const DEFAULT_PORT = 8080;
+/** Default port, as IXWebSocket's ws tool (and the `rxws` command-line servers). */
+export const DEFAULT_PORT = 8008;
 /** Default interface: loopback only, so nothing is exposed by accident. */
 export const DEFAULT_HOST = '127.0.0.1';
 /**
@@ -123,30 +125,39 @@ export interface ServeOptions {
 }
 
 /** Thrown by `serve()` for options it cannot use; says which option and what to do. */
-export class ServeOptionsError extends Error {
+export class ServeOptionsError extends RxwsError<'INVALID_OPTIONS'> {
   override readonly name = 'ServeOptionsError';
+  constructor(init: RxwsErrorInit<'INVALID_OPTIONS'>);
+  /** @deprecated Pass `{ code: 'INVALID_OPTIONS', reason }`, the shape of every rxws error. */
+  constructor(reason: string);
+  constructor(init: RxwsErrorInit<'INVALID_OPTIONS'> | string) {
+    super(typeof init === 'string' ? { code: 'INVALID_OPTIONS', reason: init } : init);
+  }
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** A ServeOptionsError (code INVALID_OPTIONS) with `reason`. */
+export function serveOptionsError(reason: string, cause?: unknown): ServeOptionsError {
+  return new ServeOptionsError({ code: 'INVALID_OPTIONS', reason, cause });
+}
 
 function checkNumber(name: string, value: number | undefined, min: number, integer: boolean): void {
   if (value === undefined) return;
   if (typeof value !== 'number' || !(value >= min) || (integer && !Number.isInteger(value))) {
     const kind = integer ? 'an integer' : 'a number';
-    throw new ServeOptionsError(`${name} must be ${kind} >= ${min}, got ${String(value)}`);
+    throw serveOptionsError(`${name} must be ${kind} >= ${min}, got ${String(value)}`);
   }
 }
 
 /** The shared duration rule (`durationProblem`): at most what a timer honours; `zero` allows 0. */
 function checkDuration(name: string, value: number | undefined, zero: boolean): void {
   const problem = value === undefined ? undefined : durationProblem(name, value, { zero });
-  if (problem !== undefined) throw new ServeOptionsError(problem);
+  if (problem !== undefined) throw serveOptionsError(problem);
 }
 
 /** Throws a ServeOptionsError naming the first option that cannot be used. */
 export function validateServeOptions(options: ServeOptions): void {
   checkNumber('port', options.port, 0, true);
-  if (options.port !== undefined && options.port > 65535) throw new ServeOptionsError(`port must be at most 65535, got ${options.port}`);
+  if (options.port !== undefined && options.port > 65535) throw serveOptionsError(`port must be at most 65535, got ${options.port}`);
   if (options.maxConnections !== Infinity) checkNumber('maxConnections', options.maxConnections, 1, true);
   checkDuration('handshakeTimeoutMs', options.handshakeTimeoutMs, false);
   checkDuration('closeTimeoutMs', options.closeTimeoutMs, true);
@@ -156,14 +167,14 @@ export function validateServeOptions(options: ServeOptions): void {
   checkNumber('maxHttpBodyBytes', options.maxHttpBodyBytes, 0, true);
   checkNumber('maxPendingBytes', options.maxPendingBytes, 1, true);
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
-    throw new ServeOptionsError(`host must be a non-empty string such as '127.0.0.1' or '::', got ${JSON.stringify(options.host)}`);
+    throw serveOptionsError(`host must be a non-empty string such as '127.0.0.1' or '::', got ${JSON.stringify(options.host)}`);
   }
   const { protocols } = options;
   if (protocols !== undefined && typeof protocols !== 'function') {
-    if (!Array.isArray(protocols)) throw new ServeOptionsError('protocols must be a list of subprotocol names or a function');
+    if (!Array.isArray(protocols)) throw serveOptionsError('protocols must be a list of subprotocol names or a function');
     for (const p of protocols) {
-      if (typeof p !== 'string' || !TOKEN.test(p)) {
-        throw new ServeOptionsError(`Invalid subprotocol ${JSON.stringify(p)}: it must be a non-empty token (RFC 6455 §4.1)`);
+      if (!isToken(p)) {
+        throw serveOptionsError(`Invalid subprotocol ${JSON.stringify(p)}: it must be a non-empty token (RFC 6455 §4.1)`);
       }
     }
   }
@@ -171,13 +182,13 @@ export function validateServeOptions(options: ServeOptions): void {
     try {
       assertAdapter(options.adapter);
     } catch (e) {
-      throw new ServeOptionsError((e as Error).message);
+      throw serveOptionsError((e as Error).message);
     }
   }
   if (options.corkWrites !== undefined && typeof options.corkWrites !== 'boolean') {
-    throw new ServeOptionsError(`corkWrites must be true or false, got ${JSON.stringify(options.corkWrites)}`);
+    throw serveOptionsError(`corkWrites must be true or false, got ${JSON.stringify(options.corkWrites)}`);
   }
   for (const name of ['authorize', 'onRequest'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') throw new ServeOptionsError(`${name} must be a function`);
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw serveOptionsError(`${name} must be a function`);
   }
 }

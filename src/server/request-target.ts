@@ -1,5 +1,5 @@
 // The request target (RFC 9112 §3.2) a handler sees: always origin-form, path and query.
-import type { UpgradeRefusal } from './types';
+import type { UpgradeRefusal } from './requests';
 
 /** Scheme and authority of an absolute-form target; what follows is the path and query. */
 const ABSOLUTE = /^(?:https?|wss?):\/\/[^/?#\s]+/i;

@@ -2,10 +2,10 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { Observable, Subject } from 'rxjs';
+import { Subject } from 'rxjs';
 import type { WebSocket as WsWebSocket } from 'ws';
-import { CloseCode, OPEN } from '../observables/constants';
-import type { SendData } from '../observables/events';
+import { CloseCode, OPEN } from '../core/constants';
+import type { SendData } from '../core/events';
 import { resolveServerTls } from '../tls/resolve';
 import type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
 import { Broadcaster } from './broadcast';
@@ -15,56 +15,14 @@ import { unverifiedClientRefusal } from './handshake';
 import { answerHttpRequest, refuseHttpRequest } from './http-server';
 import * as d from './options';
 import type { ServeOptions } from './options';
-import { audienceOf, Fanout, type Audience } from './topics';
-import type { BroadcastOptions, ConnectionRequest, PublishResult, ServerErrorEvent } from './types';
+import { audienceOf, Fanout, type Audience, type BroadcastOptions } from './topics';
+import type { ConnectionRequest } from './requests';
+import type { ListeningAddress, PublishResult, ServerErrorEvent, WebSocketServer } from './websocket-server';
 import { requestTarget } from './request-target';
 import { atLimitRefusal, PendingSockets } from './sockets';
 import { Upgrades } from './upgrade';
-import { messageServer, type MessageServer, type ServerCodecOptions } from '../messages/server';
+import { messageServer, type MessageServer, type ServerCodecOptions } from './message-server';
 
-/** Where a server listens. */
-export interface ListeningAddress {
-  readonly host: string;
-  readonly port: number;
-}
-
-/** The object `serve()` returns. */
-export interface WebSocketServer {
-  /** Resolves once listening (with the actual port when `port` was 0); rejects with a ServeError. */
-  readonly listening: Promise<ListeningAddress>;
-  /** Hot: one ServerConnection per accepted connection; completes after `close()`. */
-  readonly connections$: Observable<ServerConnection>;
-  /** The open connections (a live view). */
-  readonly clients: ReadonlySet<ServerConnection>;
-  /** Hot: failures that did not stop the server (a throwing `onRequest`, `authorize` or `protocols`). */
-  readonly errors$: Observable<ServerErrorEvent>;
-  /**
-   * Sends `data` to every open connection, or to the members of `options.topic`, less
-   * `options.except`; returns how many connections of THIS server it was queued for. The message
-   * is framed once and written with the turn's other broadcasts in one write per socket.
-   *
-   * With an `adapter`, the message also goes to the other instances (fire-and-forget: a failure
-   * is reported on `errors$` with source 'adapter'; use `publish` to await it). A `filter`
-   * function cannot travel to other processes: `broadcast(data, filter)` stays on this server.
-   */
-  broadcast(data: SendData, options?: BroadcastOptions | ((connection: ServerConnection) => boolean)): number;
-  /**
-   * As `broadcast(data, options)`, but tells whether the other instances got it: resolves once the
-   * adapter has handed the message on, rejects when it could not (Redis unreachable…). This
-   * server's own clients get the message at once, in both cases. Without an adapter it resolves
-   * at once with `instances: 1`.
-   *
-   * @example
-   * try {
-   *   const { local, instances } = await server.publish('deploy at 18:00', { topic: 'ops' });
-   * } catch (e) {
-   *   console.error('other instances did not get it:', e);
-   * }
-   */
-  publish(data: SendData, options?: BroadcastOptions): Promise<PublishResult>;
-  /** Closes every connection with 1001, stops listening and resolves when the port is released. */
-  close(): Promise<void>;
-}
 
 const ignore = (): void => undefined;
 
@@ -74,7 +32,7 @@ class Server implements WebSocketServer, ConnectionContext {
   readonly maxBufferedAmount: number;
   readonly maxPendingBytes: number;
   readonly corkWrites: boolean;
-  readonly fanout: Fanout;
+  readonly fanout: Fanout<ServerConnection>;
   private readonly adapter: BroadcastAdapter | undefined;
   private readonly connections = new Subject<ServerConnection>();
   private readonly errors = new Subject<ServerErrorEvent>();
@@ -273,7 +231,7 @@ export function serve<In, Out>(options: ServeOptions & Partial<ServerCodecOption
   const { codec, decodeErrors, messaging, ...serveOptions } = options;
   d.validateServeOptions(serveOptions);
   if (codec === undefined) {
-    if (messaging !== undefined && messaging !== false) throw new d.ServeOptionsError('messaging needs a codec to carry the envelope: add codec: json() or codec: msgpack()');
+    if (messaging !== undefined && messaging !== false) throw d.serveOptionsError('messaging needs a codec to carry the envelope: add codec: json() or codec: msgpack()');
     return new Server(serveOptions);
   }
   // The codec and the envelope sit on each connection's events: the frame path stays as it is.
@@ -281,7 +239,7 @@ export function serve<In, Out>(options: ServeOptions & Partial<ServerCodecOption
   try {
     wrap = messageServer({ codec, decodeErrors, messaging });
   } catch (e) {
-    throw new d.ServeOptionsError((e as Error).message);
+    throw d.serveOptionsError((e as Error).message);
   }
   return wrap(new Server(serveOptions));
 }

@@ -2,7 +2,7 @@
 // or upgrading. Each must send its next request in time, and those that made a request hold a
 // `maxConnections` slot until they close or become a connection.
 import type { Duplex } from 'node:stream';
-import type { UpgradeRefusal } from './types';
+import type { UpgradeRefusal } from './requests';
 
 interface SocketState {
   /** Running while the client owes the server bytes (see `owes`). */

@@ -2,7 +2,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import type { HttpHandler, HttpRequest, HttpResponse } from './types';
+import type { HttpHandler, HttpRequest, HttpResponse } from './http-server';
 
 /** Content-Type by file extension; anything else is `application/octet-stream`. */
 export const CONTENT_TYPES: Readonly<Record<string, string>> = {

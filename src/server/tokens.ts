@@ -1,6 +1,7 @@
 // Reading a browser's token: browsers cannot set handshake headers, so a token rides in an
 // offered subprotocol or in the first message (docs/channels.md, Tokens in browsers).
 import { asyncScheduler, from, isObservable, Subscription, take, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { durationProblem } from '../core/validation';
 import type { ServerConnection } from './connection';
 
 /** The subprotocol prefix that marks a token by default: a client offers `bearer.<token>`. */
@@ -73,7 +74,8 @@ export function authenticateFirstMessage<T>(
   options: FirstMessageOptions = {},
 ): Promise<T> {
   const { timeoutMs = DEFAULT_FIRST_MESSAGE_TIMEOUT_MS, closeCode = UNAUTHORIZED_CLOSE_CODE, scheduler = asyncScheduler } = options;
-  if (!(timeoutMs > 0)) throw new RangeError(`authenticateFirstMessage(): timeoutMs must be a positive number of milliseconds, got ${timeoutMs}`);
+  const timeoutProblem = durationProblem('authenticateFirstMessage(): timeoutMs', timeoutMs);
+  if (timeoutProblem !== undefined) throw new RangeError(timeoutProblem);
   return new Promise<T>((resolve, reject) => {
     const subscriptions = new Subscription();
     let done = false;

@@ -1,10 +1,22 @@
 // Who gets a broadcast: every connection, or the members of some topics, less one sender.
 // Each message is framed once, however many topics and connections it reaches.
-import { OPEN } from '../observables/constants';
-import type { SendData } from '../observables/events';
-import { encodeFrames, type Broadcaster } from './broadcast';
-import type { ServerConnection } from './connection';
-import type { BroadcastOptions } from './types';
+import { OPEN } from '../core/constants';
+import type { SendData } from '../core/events';
+import { encodeFrames, type BatchTarget, type Broadcaster } from './broadcast';
+
+/**
+ * Whom `broadcast` and `publish` reach. With an adapter, `topic` travels to the other instances
+ * and selects there too; `except` names a connection of this server, so it only applies here.
+ *
+ * @example
+ * conn.messages$.subscribe((m) => server.broadcast(m.data, { topic: 'room:42', except: conn }));
+ */
+export interface BroadcastOptions {
+  /** Only connections that joined this topic (or one of these topics; each connection gets it once). Default: all. */
+  readonly topic?: string | readonly string[];
+  /** Not to this connection (or the connection with this id), e.g. the sender of a chat message. */
+  readonly except?: { readonly id: number } | number;
+}
 
 /** Longest topic name, in UTF-16 code units. */
 export const MAX_TOPIC_LENGTH = 1024;
@@ -41,9 +53,19 @@ export function audienceOf(options: BroadcastOptions | undefined, where: string)
   return topics === undefined && exceptId === 0 ? EVERYONE : { topics, exceptId };
 }
 
+/** What the fan-out needs from a connection (a ServerConnection; named by shape so this file does not import it). */
+export interface FanoutMember extends BatchTarget {
+  readonly id: number;
+  /** False when an extension (permessage-deflate) means the frames cannot be shared. */
+  readonly batchable: boolean;
+  /** Stamp of the last multi-topic broadcast that reached this member. */
+  broadcastMark: number;
+  send(data: SendData): boolean;
+}
+
 /** Topic membership of a server's connections, and the local fan-out of one broadcast. */
-export class Fanout {
-  private readonly members = new Map<string, Set<ServerConnection>>();
+export class Fanout<M extends FanoutMember = FanoutMember> {
+  private readonly members = new Map<string, Set<M>>();
   /** Stamps connections already reached by a broadcast to several topics. */
   private mark = 0;
   private frames: Buffer[] | undefined = undefined;
@@ -51,7 +73,7 @@ export class Fanout {
 
   constructor(
     private readonly broadcaster: Broadcaster,
-    private readonly clients: ReadonlySet<ServerConnection>,
+    private readonly clients: ReadonlySet<M>,
   ) {}
 
   /** How many topics have at least one member. */
@@ -59,13 +81,13 @@ export class Fanout {
     return this.members.size;
   }
 
-  join(connection: ServerConnection, topic: string): void {
+  join(connection: M, topic: string): void {
     let set = this.members.get(topic);
     if (set === undefined) this.members.set(topic, (set = new Set()));
     set.add(connection);
   }
 
-  leave(connection: ServerConnection, topic: string): void {
+  leave(connection: M, topic: string): void {
     const set = this.members.get(topic);
     if (set === undefined) return;
     set.delete(connection);
@@ -73,7 +95,7 @@ export class Fanout {
   }
 
   /** Queues `data` for the open connections of `audience` that `filter` accepts; returns how many. */
-  deliver(data: SendData, audience: Audience, filter?: (connection: ServerConnection) => boolean): number {
+  deliver(data: SendData, audience: Audience, filter?: (connection: M) => boolean): number {
     const { topics, exceptId } = audience;
     let count = 0;
     this.frames = undefined;
@@ -98,7 +120,7 @@ export class Fanout {
     return count;
   }
 
-  private offer(c: ServerConnection, data: SendData, exceptId: number, filter?: (connection: ServerConnection) => boolean): number {
+  private offer(c: M, data: SendData, exceptId: number, filter?: (connection: M) => boolean): number {
     if (c.readyState !== OPEN || c.id === exceptId || (filter !== undefined && !filter(c))) return 0;
     if (!c.batchable) {
       c.send(data);

@@ -8,7 +8,8 @@ import * as d from './options';
 import type { ServeOptions } from './options';
 import { requestTarget } from './request-target';
 import { atLimitRefusal, type PendingSockets } from './sockets';
-import type { AuthorizeResult, ConnectionRequest, ServerErrorEvent, UpgradeRefusal, UpgradeRequest } from './types';
+import type { AuthorizeResult, ConnectionRequest, UpgradeRefusal, UpgradeRequest } from './requests';
+import type { ServerErrorEvent } from './websocket-server';
 
 const ignore = (): void => undefined;
 const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>

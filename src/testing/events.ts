@@ -7,8 +7,8 @@ import type {
   WebSocketPingEvent,
   WebSocketPongEvent,
   WebSocketTextMessageEvent,
-} from '../observables/events';
-import { toBytes, utf8Length } from '../observables/utf8';
+} from '../core/events';
+import { toBytes, utf8Length } from '../core/utf8';
 import { FakeSocket } from './fake-socket';
 
 /** Fields of an `open` event; all have defaults. */

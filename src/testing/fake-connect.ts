@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
-import { CLOSED, CONNECTING, OPEN } from '../observables/constants';
-import type { WebSocketEvent } from '../observables/events';
-import type { ConnectOptions } from '../observables/options';
+import { CLOSED, CONNECTING, OPEN } from '../core/constants';
+import type { WebSocketEvent } from '../core/events';
+import type { ConnectOptions } from '../core/options';
 import { FakeSocket } from './fake-socket';
 
 /** The events of one scripted connection try; put `socket` in its `open` and `message` events. */

@@ -1,5 +1,5 @@
 import { asyncScheduler, from, isObservable, Observable, of, type SchedulerLike, type Subscription } from 'rxjs';
-import type { SendData, WebSocketEvent, WebSocketMessageEvent } from '../observables/events';
+import type { SendData, WebSocketEvent, WebSocketMessageEvent } from '../core/events';
 import { json, type Codec } from '../messages/codecs';
 import { errEnvelope, PROTOCOL_VERSION, readEnvelope, type Envelope } from '../messages/envelope';
 import { binaryMessage, openEvent, textMessage } from './events';

@@ -1,7 +1,6 @@
-import { CLOSED, CloseCode, CONNECTING, MAX_CONTROL_PAYLOAD, OPEN, type ReadyState } from '../observables/constants';
-import type { SendData, SocketHandle, WriteCallback, WriteError } from '../observables/events';
-import { utf8Length } from '../observables/utf8';
-import { assertCloseArgs } from '../observables/validation';
+import { CLOSED, CloseCode, CONNECTING, OPEN, type ReadyState } from '../core/constants';
+import type { SendData, SocketHandle, WriteCallback, WriteError } from '../core/events';
+import { assertCloseArgs, assertControlPayload } from '../core/validation';
 
 /** Options of `FakeSocket`. */
 export interface FakeSocketOptions {
@@ -93,10 +92,7 @@ export class FakeSocket implements SocketHandle {
   }
 
   ping(data?: SendData): boolean {
-    if (data !== undefined) {
-      const size = typeof data === 'string' ? utf8Length(data) : data.byteLength;
-      if (size > MAX_CONTROL_PAYLOAD) throw new RangeError(`A ping payload is ${size} bytes; control frames carry at most ${MAX_CONTROL_PAYLOAD} bytes (RFC 6455 §5.5)`);
-    }
+    assertControlPayload('ping', data);
     if (this.readyState !== OPEN || !this.canPing) return false;
     this.pings.push(data);
     return true;

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateCertificate, type CertificatePair } from './certificates';
-import { TlsConfigError } from './resolve';
+import { tlsConfigError } from './resolve';
 
 /** The file names `writeCertificateSet` (and `rxws gencert`) writes, by role. */
 export const CERTIFICATE_SET_FILES = {
@@ -60,11 +60,11 @@ function write(dir: string, role: Role, pair: CertificatePair): WrittenCertifica
  */
 export function writeCertificateSet(dir: string, options: CertificateSetOptions = {}): CertificateSet {
   const hosts = options.hosts ?? DEFAULT_CERTIFICATE_HOSTS;
-  if (hosts.length === 0) throw new TlsConfigError('writeCertificateSet: hosts is empty; name at least one DNS name or IP address of the server');
+  if (hosts.length === 0) throw tlsConfigError('writeCertificateSet: hosts is empty; name at least one DNS name or IP address of the server');
   if (!options.overwrite) {
     const roles = Object.values(CERTIFICATE_SET_FILES).flatMap((f) => [f.cert, f.key]);
     const existing = roles.map((f) => path.join(dir, f)).find((f) => existsSync(f));
-    if (existing) throw new TlsConfigError(`writeCertificateSet: '${existing}' already exists; pass overwrite: true to replace it`);
+    if (existing) throw tlsConfigError(`writeCertificateSet: '${existing}' already exists; pass overwrite: true to replace it`);
   }
   const days = options.days;
   const ca = generateCertificate({ commonName: 'rxws development CA', kind: 'ca', days });

@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
-import { TlsConfigError } from './resolve';
+import { tlsConfigError } from './resolve';
 
 /** What a certificate is for: a CA signs others; a server or client certificate proves an identity. */
 export type CertificateKind = 'ca' | 'server' | 'client';
@@ -54,7 +54,7 @@ const DAY_MS = 86_400_000;
 const DNS_NAME = /^(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 function fail(message: string): never {
-  throw new TlsConfigError(`generateCertificate: ${message}`);
+  throw tlsConfigError(`generateCertificate: ${message}`);
 }
 
 function validate(options: CertificateOptions): void {

@@ -17,4 +17,4 @@ export {
   type CertificateSetOptions,
   type WrittenCertificatePair,
 } from './certificate-set';
-export type { TlsOptions } from '../observables/options';
+export type { TlsOptions } from '../core/options';

@@ -4,7 +4,8 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { createSecureContext, type ConnectionOptions, type SecureContext, type TlsOptions as NodeTlsOptions } from 'node:tls';
-import type { TlsOptions } from '../observables/options';
+import { RxwsError, type RxwsErrorInit } from '../core/errors';
+import type { TlsOptions } from '../core/options';
 import { systemRootCertificates } from './system-roots';
 
 const PEM_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
@@ -19,8 +20,19 @@ const CONTEXT_CACHE_SIZE = 32;
  * try { resolveServerTls({ certFile: 'server.pem' }); }
  * catch (e) { if (e instanceof TlsConfigError) console.error(e.message); } // "tls.certFile was given without tls.keyFile ..."
  */
-export class TlsConfigError extends Error {
+export class TlsConfigError extends RxwsError<'INVALID_OPTIONS'> {
   override readonly name = 'TlsConfigError';
+  constructor(init: RxwsErrorInit<'INVALID_OPTIONS'>);
+  /** @deprecated Pass `{ code: 'INVALID_OPTIONS', reason }`, the shape of every rxws error. */
+  constructor(reason: string);
+  constructor(init: RxwsErrorInit<'INVALID_OPTIONS'> | string) {
+    super(typeof init === 'string' ? { code: 'INVALID_OPTIONS', reason: init } : init);
+  }
+}
+
+/** A TlsConfigError (code INVALID_OPTIONS) with `reason`. */
+export function tlsConfigError(reason: string, cause?: unknown): TlsConfigError {
+  return new TlsConfigError({ code: 'INVALID_OPTIONS', reason, cause });
 }
 
 /** What a value is, for an error message: `number`, `object`, `null`. */
@@ -31,10 +43,10 @@ function typeName(value: unknown): string {
 /** Reads a PEM option: the value itself when it is PEM text, else the file it names. */
 function readPem(value: string, option: string, expected: RegExp | string, what: string): string {
   if (typeof value !== 'string') {
-    throw new TlsConfigError(`tls.${option} must be a string (a PEM file path or the PEM text itself), got ${typeName(value)}`);
+    throw tlsConfigError(`tls.${option} must be a string (a PEM file path or the PEM text itself), got ${typeName(value)}`);
   }
   if (value.trim() === '') {
-    throw new TlsConfigError(`tls.${option} is empty: pass a PEM file path or the PEM text itself`);
+    throw tlsConfigError(`tls.${option} is empty: pass a PEM file path or the PEM text itself`);
   }
   const inline = value.includes('-----BEGIN ');
   let text = value;
@@ -43,13 +55,13 @@ function readPem(value: string, option: string, expected: RegExp | string, what:
       text = readFileSync(value, 'utf8');
     } catch (err) {
       const why = (err as NodeJS.ErrnoException).code ?? String(err);
-      throw new TlsConfigError(`tls.${option}: cannot read '${value}' (${why}); pass a readable PEM file path or the PEM text itself`);
+      throw tlsConfigError(`tls.${option}: cannot read '${value}' (${why}); pass a readable PEM file path or the PEM text itself`);
     }
   }
   const found = typeof expected === 'string' ? text.includes(expected) : expected.test(text);
   if (!found) {
     const source = inline ? 'the PEM text given' : `'${value}'`;
-    throw new TlsConfigError(`tls.${option}: ${source} holds no ${what} (no PEM block of that kind found)`);
+    throw tlsConfigError(`tls.${option}: ${source} holds no ${what} (no PEM block of that kind found)`);
   }
   return text;
 }
@@ -59,7 +71,7 @@ function keyPair(tls: TlsOptions): { cert?: string; key?: string } {
   if (tls.certFile === undefined || tls.keyFile === undefined) {
     const missing = tls.certFile === undefined ? 'certFile' : 'keyFile';
     const given = missing === 'certFile' ? 'keyFile' : 'certFile';
-    throw new TlsConfigError(`tls.${given} was given without tls.${missing}: a certificate and its private key go together; pass both`);
+    throw tlsConfigError(`tls.${given} was given without tls.${missing}: a certificate and its private key go together; pass both`);
   }
   return {
     cert: readPem(tls.certFile, 'certFile', PEM_CERTIFICATE, 'certificate'),
@@ -81,14 +93,14 @@ function checkRoots(pem: string, source: string): string {
   if (checkedRoots.has(pem)) return pem;
   const blocks = pem.match(PEM_BLOCK) ?? [];
   if (blocks.length === 0) {
-    throw new TlsConfigError(`tls.caFile: ${source} has a BEGIN CERTIFICATE line but no complete certificate (no END CERTIFICATE)`);
+    throw tlsConfigError(`tls.caFile: ${source} has a BEGIN CERTIFICATE line but no complete certificate (no END CERTIFICATE)`);
   }
   blocks.forEach((block, i) => {
     try {
       new X509Certificate(block);
     } catch (err) {
       const why = (err as Error).message.replace(/^error:[0-9A-F]+:/, '');
-      throw new TlsConfigError(`tls.caFile: certificate ${i + 1} of ${blocks.length} in ${source} is corrupt (${why}); pass the CA's PEM file as issued`);
+      throw tlsConfigError(`tls.caFile: certificate ${i + 1} of ${blocks.length} in ${source} is corrupt (${why}); pass the CA's PEM file as issued`);
     }
   });
   if (checkedRoots.size >= CONTEXT_CACHE_SIZE) checkedRoots.clear();
@@ -100,7 +112,7 @@ function roots(caFile: string | undefined): Roots {
   if (caFile === undefined || caFile === 'SYSTEM') return { kind: 'system' };
   if (caFile === 'NONE') return { kind: 'none' };
   if (typeof caFile !== 'string') {
-    throw new TlsConfigError(`tls.caFile must be a string: 'SYSTEM', 'NONE', PEM text or a PEM file path, got ${typeName(caFile)}`);
+    throw tlsConfigError(`tls.caFile must be a string: 'SYSTEM', 'NONE', PEM text or a PEM file path, got ${typeName(caFile)}`);
   }
   if (caFile.includes(PEM_CERTIFICATE)) return { kind: 'pem', pem: checkRoots(caFile, 'the PEM text given') };
   return { kind: 'pem', pem: checkRoots(readPem(caFile, 'caFile', PEM_CERTIFICATE, 'certificate'), `'${caFile}'`) };
@@ -137,13 +149,13 @@ function diagnose(input: ContextInput, err: Error): TlsConfigError {
   };
   const detail = err.message.replace(/^error:[0-9A-F]+:/, '');
   if (input.ciphers && !attempt({ ciphers: input.ciphers })) {
-    return new TlsConfigError(`tls.ciphers '${input.ciphers}' selects no cipher OpenSSL supports (${detail}); use an OpenSSL cipher list such as 'ECDHE-RSA-AES128-GCM-SHA256'`);
+    return tlsConfigError(`tls.ciphers '${input.ciphers}' selects no cipher OpenSSL supports (${detail}); use an OpenSSL cipher list such as 'ECDHE-RSA-AES128-GCM-SHA256'`);
   }
-  if (input.ca && !attempt({ ca: input.ca })) return new TlsConfigError(`tls.caFile holds a certificate OpenSSL cannot read (${detail})`);
-  if (input.cert && !attempt({ cert: input.cert })) return new TlsConfigError(`tls.certFile holds a certificate OpenSSL cannot read (${detail})`);
-  if (input.key && !attempt({ key: input.key })) return new TlsConfigError(`tls.keyFile holds a private key OpenSSL cannot read (${detail}); encrypted keys are not supported`);
-  if (/key values mismatch/i.test(err.message)) return new TlsConfigError('tls.keyFile is not the private key of the certificate in tls.certFile: pass the matching pair');
-  return new TlsConfigError(`TLS options cannot be used: ${detail}`);
+  if (input.ca && !attempt({ ca: input.ca })) return tlsConfigError(`tls.caFile holds a certificate OpenSSL cannot read (${detail})`);
+  if (input.cert && !attempt({ cert: input.cert })) return tlsConfigError(`tls.certFile holds a certificate OpenSSL cannot read (${detail})`);
+  if (input.key && !attempt({ key: input.key })) return tlsConfigError(`tls.keyFile holds a private key OpenSSL cannot read (${detail}); encrypted keys are not supported`);
+  if (/key values mismatch/i.test(err.message)) return tlsConfigError('tls.keyFile is not the private key of the certificate in tls.certFile: pass the matching pair');
+  return tlsConfigError(`TLS options cannot be used: ${detail}`);
 }
 
 function buildContext(input: ContextInput): SecureContext {
@@ -223,7 +235,7 @@ export function resolveClientTls(tls: TlsOptions | undefined, servername: string
 export function resolveServerTls(tls: TlsOptions): NodeTlsOptions {
   const pair = keyPair(tls ?? {});
   if (pair.cert === undefined || pair.key === undefined) {
-    throw new TlsConfigError('A TLS server needs tls.certFile and tls.keyFile (its certificate and private key)');
+    throw tlsConfigError('A TLS server needs tls.certFile and tls.keyFile (its certificate and private key)');
   }
   const trust = roots(tls.caFile);
   const out: NodeTlsOptions = { cert: pair.cert, key: pair.key };

@@ -1,5 +1,13 @@
 import { MAX_CLOSE_REASON_BYTES, MAX_CONTROL_PAYLOAD } from './constants';
-import { utf8Length } from './utf8';
+import { sendDataSize, utf8Length } from './utf8';
+
+// RFC 9110 §5.6.2 tchar: subprotocol names (RFC 6455 §4.1), HTTP methods and header names.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Whether `value` is an HTTP token (RFC 9110 §5.6.2): a subprotocol name, a method, a header name. */
+export function isToken(value: unknown): value is string {
+  return typeof value === 'string' && TOKEN.test(value);
+}
 
 /**
  * Whether `code` may be sent in a close frame (RFC 6455 §7.4.1, §7.4.2): 1000–1003,
@@ -26,13 +34,21 @@ export function assertCloseArgs(code: number, reason: string): void {
   }
 }
 
+/**
+ * Why `data` cannot be the payload of a ping or pong (RFC 6455 §5.5: at most 125 bytes), or
+ * undefined when it can; `what` names it in the answer (`'A ping payload'`).
+ */
+export function controlPayloadProblem(what: string, data: string | Uint8Array | ArrayBuffer | undefined): string | undefined {
+  if (data === undefined) return undefined;
+  const size = sendDataSize(data);
+  if (!(size > MAX_CONTROL_PAYLOAD)) return undefined;
+  return `${what} is ${size} bytes; control frames carry at most ${MAX_CONTROL_PAYLOAD} bytes (RFC 6455 §5.5)`;
+}
+
 /** Throws a RangeError when a ping or pong payload exceeds the control-frame limit. */
-export function assertControlPayload(kind: 'ping' | 'pong', size: number): void {
-  if (size > MAX_CONTROL_PAYLOAD) {
-    throw new RangeError(
-      `A ${kind} payload is ${size} bytes; control frames carry at most ${MAX_CONTROL_PAYLOAD} bytes (RFC 6455 §5.5)`,
-    );
-  }
+export function assertControlPayload(kind: 'ping' | 'pong', data: string | Uint8Array | ArrayBuffer | undefined): void {
+  const problem = controlPayloadProblem(`A ${kind} payload`, data);
+  if (problem !== undefined) throw new RangeError(problem);
 }
 
 /**
@@ -65,6 +81,15 @@ export function durationProblem(name: string, value: unknown, rule: DurationRule
     ? ": timers cannot wait longer and would fire at once" + (rule.zero === true ? '; use 0 for no deadline' : '')
     : '';
   return `${name} must be a finite number of milliseconds from ${min} to ${MAX_TIMER_MS} (about 24.8 days), got ${shown}${hint}`;
+}
+
+/**
+ * Why `value` cannot be the retry limit `name` (a whole number >= 0, or Infinity for none), or
+ * undefined when it can. The one retry-limit rule: `reconnect`'s and the Redis adapter's `maxRetries`.
+ */
+export function retryLimitProblem(name: string, value: unknown): string | undefined {
+  if (value === Infinity || (typeof value === 'number' && Number.isInteger(value) && value >= 0)) return undefined;
+  return `${name} must be a whole number >= 0 or Infinity, got ${String(value)}`;
 }
 
 /** Throws a RangeError when `value` is not a usable duration option `name` (see `durationProblem`). */

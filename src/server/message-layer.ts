@@ -1,13 +1,13 @@
 // The server side of the envelope on one connection: hello/welcome, requests and cancels for the
 // runner, other kinds for the extensions (channels), and replies written together.
-import { CloseCode } from '../observables/constants';
-import type { SocketHandle } from '../observables/events';
-import { servesChannels } from '../server/channels';
-import type { ServerConnection } from '../server/connection';
-import type { RawData } from './codecs';
-import { TAKEN, UnwrapError, type MessageLayer } from './decode-events';
-import { envelopeProblem, MessageError, PROTOCOL_VERSION, type Envelope } from './envelope';
-import type { RequestRunner, Run, RunTarget } from './handlers';
+import { CloseCode } from '../core/constants';
+import type { SocketHandle } from '../core/events';
+import { servesChannels } from './channels';
+import type { ServerConnection } from './connection';
+import type { RawData } from '../messages/codecs';
+import { TAKEN, UnwrapError, type MessageLayer } from '../messages/decode-events';
+import { envelopeProblem, MessageError, PROTOCOL_VERSION, type Envelope } from '../messages/envelope';
+import type { RequestRunner, Run, RunTarget } from '../messages/handlers';
 
 /** The server side of the envelope on one connection. */
 export class ServerLayer<C> implements MessageLayer, RunTarget {
@@ -39,7 +39,7 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
 
   unwrap(value: unknown, raw: RawData): unknown {
     const problem = envelopeProblem(value);
-    if (problem !== undefined) return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `Not an rxws envelope: ${problem} (docs/protocol.md)`, raw }));
+    if (problem !== undefined) return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', reason: `Not an rxws envelope: ${problem} (docs/protocol.md)`, raw }));
     const envelope = value as Envelope;
     switch (envelope.k) {
       case 'msg':
@@ -55,7 +55,7 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
         return TAKEN;
       case 'err':
         // The client reports a frame it could not read: shown as a decodeError, nothing to answer.
-        return new UnwrapError(new MessageError({ code: envelope.code, message: `The client reported: ${envelope.message}`, data: envelope.data, raw }));
+        return new UnwrapError(new MessageError({ code: envelope.code, reason: `The client reported: ${envelope.message}`, data: envelope.data, raw }));
       default:
         return this.other(envelope, raw);
     }
@@ -71,7 +71,7 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
       return TAKEN;
     }
     if (envelope.k === 'unsub') return TAKEN;
-    return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', message: `A server does not take '${envelope.k}' envelopes (docs/protocol.md)`, raw }));
+    return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', reason: `A server does not take '${envelope.k}' envelopes (docs/protocol.md)`, raw }));
   }
 
   rejected(error: MessageError): void {

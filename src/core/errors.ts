@@ -1,3 +1,39 @@
+/** What every rxws error is made from: one constructor shape for every class below. */
+export interface RxwsErrorInit<Code extends string = string> {
+  /** What went wrong, for code to switch on: UPPER_SNAKE_CASE. */
+  readonly code: Code;
+  /** What went wrong, for people (also the `message`): what happened and, where it helps, what to do. */
+  readonly reason: string;
+  /** The underlying error (Node's, OpenSSL's, node-redis's …), when there is one. */
+  readonly cause?: unknown;
+}
+
+/**
+ * The base of every error rxws makes: a machine `code`, a human `reason` and an optional `cause`.
+ * Each entry point has its subclass (`WebSocketError`, `MessageError`, `HttpError`, `ServeError`,
+ * `ServeOptionsError`, `TlsConfigError`, `RedisAdapterError`): `instanceof` says where an error
+ * came from, `code` what it is. docs/architecture.md says where a bad option surfaces.
+ *
+ * @example
+ * import { RxwsError } from 'rxws';
+ * function describe(e: unknown): string {
+ *   return e instanceof RxwsError ? `${e.name} ${e.code}: ${e.reason}` : String(e);
+ * }
+ */
+export class RxwsError<Code extends string = string> extends Error {
+  override readonly name: string = 'RxwsError';
+  /** What went wrong, for code to switch on. */
+  readonly code: Code;
+  /** What went wrong, for people: the same text as `message`. */
+  readonly reason: string;
+
+  constructor(init: RxwsErrorInit<Code>) {
+    super(init.reason, init.cause === undefined ? undefined : { cause: init.cause });
+    this.code = init.code;
+    this.reason = init.reason;
+  }
+}
+
 /**
  * Machine-readable causes of a connection that could not be opened (or, for `PROTOCOL`,
  * was refused by rxws itself). Switch on `error.code`; show `error.reason` to people.
@@ -34,13 +70,10 @@ export type WebSocketErrorCode =
   /** A `WebSocketClient` parameter function (url, headers, protocols) threw, rejected or gave nothing. */
   | 'PARAMETER_FAILED';
 
-export interface WebSocketErrorInit {
-  code: WebSocketErrorCode;
-  reason: string;
+export interface WebSocketErrorInit extends RxwsErrorInit<WebSocketErrorCode> {
   url?: string;
   httpStatus?: number;
   headers?: Record<string, string>;
-  cause?: unknown;
 }
 
 /**
@@ -52,12 +85,8 @@ export interface WebSocketErrorInit {
  *   error: (e: WebSocketError) => console.error(e.code, e.reason, e.httpStatus),
  * });
  */
-export class WebSocketError extends Error {
+export class WebSocketError extends RxwsError<WebSocketErrorCode> {
   override readonly name = 'WebSocketError';
-  /** What went wrong, for code to switch on. */
-  readonly code: WebSocketErrorCode;
-  /** What went wrong, for people: names the host, port, status or certificate problem. */
-  readonly reason: string;
   /**
    * The server's HTTP status when it answered the upgrade with something other than 101, or an
    * HTTP proxy's answer to CONNECT (407 …) for the PROXY_ codes; else 0.
@@ -69,9 +98,7 @@ export class WebSocketError extends Error {
   readonly url: string;
 
   constructor(init: WebSocketErrorInit) {
-    super(init.reason, init.cause === undefined ? undefined : { cause: init.cause });
-    this.code = init.code;
-    this.reason = init.reason;
+    super(init);
     this.httpStatus = init.httpStatus ?? 0;
     this.headers = init.headers ?? {};
     this.url = init.url ?? '';

@@ -16,6 +16,11 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
+/** Bytes a message carries: UTF-8 bytes of text, the length of binary data. The one size rule of SendData. */
+export function sendDataSize(data: string | Uint8Array | ArrayBuffer): number {
+  return typeof data === 'string' ? utf8Length(data) : data.byteLength;
+}
+
 let encoder: TextEncoder | undefined;
 
 /** `data` as bytes: text is encoded as UTF-8, an ArrayBuffer is wrapped without copying. */

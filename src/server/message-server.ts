@@ -1,15 +1,16 @@
 // serve() with a codec: typed connections, and the server side of the envelope when `messaging` is on.
 // Server-only (imports the server's types), reached from src/server/serve.ts alone.
 import { Observable, Subject } from 'rxjs';
-import type { SendData, SocketHandle, WebSocketCloseEvent, WriteCallback } from '../observables/events';
-import type { ServerConnection } from '../server/connection';
-import type { WebSocketServer } from '../server/serve';
-import type { BroadcastOptions, ConnectionRequest, PublishResult } from '../server/types';
-import { assertCodec, type Codec } from './codecs';
-import { decodeEvents, type MessageLayer } from './decode-events';
-import { RequestRunner, type ServerMessagingOptions } from './handlers';
-import { ServerLayer } from './server-layer';
-import type { DecodeErrorPolicy, DecodedMessageEvent, TypedOpenEvent, TypedSocketHandle, TypedWebSocketEvent } from './typed-events';
+import type { SendData, SocketHandle, WebSocketCloseEvent, WriteCallback } from '../core/events';
+import type { ServerConnection } from './connection';
+import type { ConnectionRequest } from './requests';
+import type { BroadcastOptions } from './topics';
+import type { PublishResult, WebSocketServer } from './websocket-server';
+import { assertCodec, type Codec } from '../messages/codecs';
+import { decodeEvents, type MessageLayer } from '../messages/decode-events';
+import { RequestRunner, type ServerMessagingOptions } from '../messages/handlers';
+import { ServerLayer } from './message-layer';
+import type { DecodeErrorPolicy, DecodedMessageEvent, TypedOpenEvent, TypedSocketHandle, TypedWebSocketEvent } from '../messages/typed-events';
 
 /** The codec options of `serve()`. */
 export interface ServerCodecOptions<In, Out> {
