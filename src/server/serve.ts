@@ -218,6 +218,11 @@ class Server implements WebSocketServer, ConnectionContext {
 
   private readonly reportAdapterError = (error: unknown): void => this.errors.next({ source: 'adapter', error });
 
+  /** Reports a failure of an extension of this server (while it runs). */
+  reportError(source: 'history', error: unknown): void {
+    if (this.closing === undefined) this.errors.next({ source, error });
+  }
+
   /** What the adapter may call: deliver another instance's broadcast here, report a failure. */
   private readonly adapterHost: AdapterHost = {
     deliver: (message: AdapterMessage): number => this.fanout.deliver(message.data, { topics: message.topics, exceptId: 0 }),
@@ -235,6 +240,20 @@ class Server implements WebSocketServer, ConnectionContext {
       }
     }
   };
+}
+
+/**
+ * Delivers `data` to this server's own members of `topic`, never through the adapter: channels
+ * with a shared history read every publication from the store on each instance.
+ */
+export function deliverLocally(server: WebSocketServer, data: SendData, topic: string): number {
+  if (server instanceof Server) return server.fanout.deliver(data, { topics: [topic], exceptId: 0 });
+  return server.broadcast(data, (connection) => connection.topics.has(topic));
+}
+
+/** Reports a failure of an extension (channel history) on `server.errors$`. */
+export function reportServerError(server: WebSocketServer, source: 'history', error: unknown): void {
+  if (server instanceof Server) server.reportError(source, error);
 }
 
 function checkData(data: SendData, where: string): void {

@@ -89,7 +89,7 @@ export type HttpHandler = (request: HttpRequest) => HttpResponse | Promise<HttpR
 /** A failure inside the server that did not stop it, reported on `errors$`. */
 export interface ServerErrorEvent {
   /** Where it happened. */
-  readonly source: 'onRequest' | 'authorize' | 'protocols' | 'server' | 'adapter';
+  readonly source: 'onRequest' | 'authorize' | 'protocols' | 'server' | 'adapter' | 'history';
   readonly error: unknown;
 }
 
