@@ -39,6 +39,9 @@ export interface ChannelServer {
   /**
    * Sends `body` to every subscriber of channel `name`, on this server and, with an adapter
    * (Redis), on every instance. Framed once. Returns how many local connections it reached.
+   * With `history` it is kept and carries its position; with `redisHistory()` every instance
+   * delivers it once Redis has it (the count is then 0), and a store failure is reported on
+   * `server.errors$` (source 'history').
    */
   publish(name: string, body: unknown): number;
   /**
@@ -73,7 +76,8 @@ interface ConnectionChannels {
  * Serves client channels (`WebSocketClient.channel(name)`) on `server`: answers each `sub` with
  * `subok` once `authorize` accepts (the connection joins the channel's topic) or with `err`
  * `CHANNEL_REFUSED` and the reason; `unsub` leaves the topic. `publish(name, body)` reaches the
- * subscribers, across processes through the server's adapter. Frames that are not sub/unsub
+ * subscribers, across processes through the server's adapter. With `history`, a `sub` that
+ * resumes from a position gets the publications it missed, then the live ones (docs/channels.md, History). Frames that are not sub/unsub
  * envelopes are left to the application (subscribe to a connection when it is emitted: with
  * `channels()` it has a subscriber at once, so it keeps no early events for a later one). On a server with a `codec` and `messaging`, pass it as
  * it is: the message layer then leaves `sub`/`unsub` to the channels (use the same codec here).
