@@ -23,7 +23,7 @@ const LAYERS = {
   http: ['core', 'tls', 'proxy', 'observables'],
   server: ['core', 'messages', 'tls', 'observables', 'operators', 'client'],
   testing: ['core', 'messages', 'observables', 'operators', 'client'],
-  redis: ['core', 'operators', 'server'],
+  redis: ['core', 'messages', 'operators', 'server'],
   cli: ['core', 'messages', 'tls', 'proxy', 'observables', 'operators', 'client', 'http', 'server', 'testing', 'redis', 'index.ts'],
 };
 

@@ -8,9 +8,12 @@
 // connection that stays up arrives once, in order; a message the connection died in the middle
 // of writing is reported on undelivered$ (maybe sent). What the OS had taken when a connection
 // died may be lost without a report (TCP does not tell): counted apart as "lost in flight".
+// Then the resume scenario (bench/soak-resume.ts): channel history and messages sent once,
+// where the goal is 0 lost and 0 duplicated both ways.
 import { WebSocketClient, type UndeliveredMessage, type WebSocketEvent } from 'rxws';
 import { serve, type ServerConnection } from 'rxws/server';
 import { startFaultProxy, type FaultProxy } from '../spec/helpers/fault-proxy';
+import { resumeSoak } from './soak-resume';
 
 interface Args {
   seconds: number;
@@ -251,7 +254,9 @@ async function main(): Promise<void> {
   await server.close();
   const failed = lostPromised > 0 || receiver.duplicates > 0 || receiver.reordered > 0;
   console.log(failed ? 'FAIL: rxws lost, duplicated or reordered messages it promises to deliver' : 'OK');
-  process.exit(failed ? 1 : 0);
+  // Then resumable delivery (channel history, messages sent once), for half the time, at most a minute.
+  const resumed = await resumeSoak(Math.min(60, Math.max(5, Math.round(seconds / 2))), clientCount);
+  process.exit(failed || !resumed ? 1 : 0);
 }
 
 main().catch((err: unknown) => {

@@ -3,6 +3,7 @@ import type { BenchConfig } from './lib/config';
 import type { Host } from './lib/host';
 import { atLeast, atMost, atMostPlus, type Metrics, type RowSpec } from './lib/report';
 import { nowMs } from './lib/stats';
+import { historyBroadcast, historyReplay } from './workloads/history';
 import type { EchoPeer } from './workloads/peer-servers';
 
 export interface BenchContext {
@@ -360,6 +361,8 @@ export const WORKLOADS: Workload[] = [
   storm,
   requests,
   streamedReply,
+  historyBroadcast,
+  historyReplay,
   micro('micro-connect-text', 'connect(), 32 B text', 'connect', 32, false),
   micro('micro-connect-binary', 'connect(), 1 KiB binary', 'connect', 1024, true),
   micro('micro-server-text', 'serve() events$, 32 B text', 'server', 32, false),

@@ -39,6 +39,7 @@ export type { ConnectionState, ConnectionStatus, ConnectionProblem } from './cli
 export type { PerTry } from './client/parameters';
 export { browserNetworkStatus } from './client/network';
 export type { MultiplexOptions } from './client/multiplex';
+export type { ChannelEvent, ChannelGap, ChannelPublicationEvent, ChannelSubscribedEvent } from './client/channel-events';
 export { json, msgpack, text, binary } from './messages/codecs';
 export type { Codec, CodecIn, CodecOut, RawData } from './messages/codecs';
 export { decodeEvents } from './messages/decode-events';

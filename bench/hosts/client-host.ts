@@ -3,6 +3,7 @@ import { arg, serveCommands } from '../lib/host-child';
 import { echoRaw, echoRxws } from '../workloads/echo';
 import type { EchoParams } from '../workloads/echo-run';
 import { awaitDeliveries, closeFleet, openFleet, resetDeliveries } from '../workloads/fleet';
+import { awaitChannelDeliveries, closeSubscribers, openSubscribers, replay, resetChannelDeliveries } from '../workloads/history-client';
 import { handshakesRaw, handshakesRxws, type HandshakeParams } from '../workloads/handshakes';
 import { roundTripRaw, roundTripRxws, type RoundTripParams } from '../workloads/roundtrip';
 import { requestsRxws, requestsSocketIo, type RequestParams } from '../workloads/requests';
@@ -50,5 +51,11 @@ serveCommands({
   awaitStormOpen: (args) => awaitStormOpen(arg(args, 'maxMs', 'number')),
   awaitStormClosed: (args) => awaitStormClosed(arg(args, 'maxMs', 'number')),
   closeStorm: () => closeStorm(),
+  openSubscribers: (args) =>
+    openSubscribers(arg(args, 'url', 'string'), arg(args, 'clients', 'number'), arg(args, 'parallel', 'number'), arg(args, 'channel', 'string'), arg(args, 'maxMs', 'number')),
+  resetChannelDeliveries: () => resetChannelDeliveries(),
+  awaitChannelDeliveries: (args) => awaitChannelDeliveries(arg(args, 'total', 'number'), arg(args, 'maxMs', 'number')),
+  replay: (args) => replay(arg(args, 'url', 'string'), arg(args, 'channel', 'string'), arg(args, 'epoch', 'string'), arg(args, 'expected', 'number'), arg(args, 'maxMs', 'number')),
+  closeSubscribers: () => closeSubscribers(),
   requests: (args) => (isRxws(args) ? requestsRxws : requestsSocketIo)(args as unknown as RequestParams),
 });

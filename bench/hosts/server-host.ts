@@ -3,6 +3,7 @@ import { arg, serveCommands } from '../lib/host-child';
 import { wsUsesBufferutil } from '../lib/masking';
 import { startEchoPeer, type EchoPeer } from '../workloads/peer-servers';
 import { startRequestServer, stopRequestServer, type RequestVariant } from '../workloads/requests';
+import { channelBroadcast, fillHistory, startChannelApp, stopChannelApp, type HistoryVariant } from '../workloads/history-server';
 import { awaitConnections, broadcast, memory, peakAccepts, startApp, startEcho, stopApp, type Variant } from '../workloads/servers';
 
 serveCommands({
@@ -17,6 +18,10 @@ serveCommands({
   startRequestServer: (args) => startRequestServer(arg<RequestVariant>(args, 'variant', 'string')),
   stopRequestServer: () => stopRequestServer(),
   peakAccepts: (args) => peakAccepts(arg(args, 'windowMs', 'number')),
+  startChannelApp: (args) => startChannelApp(arg<HistoryVariant>(args, 'variant', 'string'), arg(args, 'redisUrl', 'string'), arg(args, 'maxMessages', 'number')),
+  stopChannelApp: () => stopChannelApp(),
+  channelBroadcast: (args) => channelBroadcast(arg(args, 'messages', 'number'), arg(args, 'burst', 'number'), arg(args, 'size', 'number')),
+  fillHistory: (args) => fillHistory(arg(args, 'count', 'number'), arg(args, 'size', 'number'), arg(args, 'inFlight', 'number')),
   /** CPU time (user + system, µs) this process has used so far. */
   cpu: () => {
     const { user, system } = process.cpuUsage();

@@ -37,6 +37,7 @@ export async function buildForBench(): Promise<string> {
     entry: {
       index: path.join(ROOT, 'src/index.ts'),
       server: path.join(ROOT, 'src/server/index.ts'),
+      redis: path.join(ROOT, 'src/redis/index.ts'),
       ...Object.fromEntries(HOSTS.map((h) => [h, path.join(ROOT, 'bench', 'hosts', `${h}.ts`)])),
     },
     format: ['cjs'],

@@ -2,6 +2,7 @@
 // build of src/ (see build.ts, the default) or the package's dist/ (`--dist`).
 import path from 'node:path';
 import type * as ClientEntry from 'rxws';
+import type * as RedisEntry from 'rxws/redis';
 import type * as ServerEntry from 'rxws/server';
 
 const loaded = new Map<string, unknown>();
@@ -27,4 +28,9 @@ export function rxwsClient(): typeof ClientEntry {
 /** The `rxws/server` entry (serve). */
 export function rxwsServer(): typeof ServerEntry {
   return load('server.cjs') as typeof ServerEntry;
+}
+
+/** The `rxws/redis` entry (redisHistory). */
+export function rxwsRedis(): typeof RedisEntry {
+  return load('redis.cjs') as typeof RedisEntry;
 }

@@ -85,6 +85,21 @@ describe('the API contract', () => {
     expect(typeof testing.envelopeMessage).toBe('function');
   });
 
+  it('channel history: rxws/server memoryHistory, rxws/redis redisHistory; WebSocketClient channelEvents() and channelGaps$; ChannelServer publishStored', async () => {
+    const redis = await import('rxws/redis');
+    expect(typeof server.memoryHistory).toBe('function');
+    expect(typeof redis.redisHistory).toBe('function');
+    expect(server.memoryHistory().shared).toBe(false);
+    const client = new rxws.WebSocketClient({ url: 'ws://127.0.0.1:1/a', reconnect: false });
+    expect(isObservable(client.channelEvents('news'))).toBe(true);
+    expect(isObservable(client.channelGaps$)).toBe(true);
+    const s = server.serve({ port: 0 });
+    const hub = server.channels(s, { history: server.memoryHistory() });
+    expect(typeof hub.publishStored).toBe('function');
+    hub.close();
+    await s.close();
+  });
+
   it('rxws/http exports httpRequest and HttpError', () => {
     expect(isObservable(http.httpRequest('http://127.0.0.1:1/'))).toBe(true);
     expect(typeof http.HttpError).toBe('function');

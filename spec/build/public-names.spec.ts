@@ -15,6 +15,7 @@ const ENTRIES: Record<string, string> = {
 
 const PUBLIC_NAMES: Record<string, readonly string[]> = {
   'rxws': [
+    'ChannelEvent', 'ChannelGap', 'ChannelPublicationEvent', 'ChannelSubscribedEvent',
     'BACKOFF_BASE_MS', 'BackoffOptions', 'CLOSED', 'CLOSING', 'CONNECTING', 'ClientCodecOptions', 'CloseCode',
     'Codec', 'CodecIn', 'CodecOptions', 'CodecOut', 'ConnectFunction', 'ConnectOptions', 'ConnectionProblem',
     'ConnectionState', 'ConnectionStatus', 'DEFAULT_DEDUP_WINDOW_MS', 'DEFAULT_MAX_BUFFERED_VALUES',
@@ -36,6 +37,7 @@ const PUBLIC_NAMES: Record<string, readonly string[]> = {
     'keepAlive', 'msgpack', 'parseWebSocketUrl', 'readEnvelope', 'reconnect', 'selectProtocol', 'text',
   ],
   'rxws/server': [
+    'DEFAULT_HISTORY_MAX_AGE_MS', 'DEFAULT_HISTORY_MAX_BYTES', 'DEFAULT_HISTORY_MAX_CHANNELS', 'DEFAULT_HISTORY_MAX_MESSAGES', 'HistoryEntry', 'HistoryFollower', 'HistoryRead', 'HistoryStore', 'MemoryHistoryOptions', 'Position', 'StoredBody', 'memoryHistory',
     'AdapterHost', 'AdapterMessage', 'AuthorizeResult', 'BroadcastAdapter', 'BroadcastOptions',
     'CONTENT_TYPES', 'ChannelAuthorizer', 'ChannelServer', 'ChannelVerdict', 'ChannelsOptions',
     'ClientCertificate', 'ConnectionRequest', 'DEFAULT_FIRST_MESSAGE_TIMEOUT_MS', 'DEFAULT_HOST',
@@ -70,6 +72,7 @@ const PUBLIC_NAMES: Record<string, readonly string[]> = {
     'errorEvent', 'fakeConnect', 'fakeMessageServer', 'openEvent', 'pingEvent', 'pongEvent', 'textMessage',
   ],
   'rxws/redis': [
+    'DEFAULT_HISTORY_PREFIX', 'DEFAULT_POSITION_TTL_MS', 'RedisHistory', 'RedisHistoryOptions', 'redisHistory',
     'AdapterHost', 'AdapterMessage', 'BroadcastAdapter', 'DEFAULT_CHANNEL', 'DEFAULT_PUBLISH_TIMEOUT_MS',
     'DEFAULT_REDIS_URL', 'ENVELOPE_VERSION', 'Envelope', 'ReconnectStrategy', 'RedisAdapter',
     'RedisAdapterError', 'RedisAdapterErrorCode', 'RedisAdapterOptions', 'RedisAdapterStatus',

@@ -88,7 +88,7 @@ describe('the envelope with a Python websockets peer', () => {
         { k: 'req', id: 2, target: 'nope' },
       ], 3);
       expect(replies).toEqual([
-        { k: 'welcome', v: 1, session: 'python-session-1', maxInFlight: 256, dedupWindowMs: 60000 },
+        { k: 'welcome', v: 1, session: 'python-session-1', maxInFlight: 256, dedupWindowMs: 60000, acks: true },
         { k: 'res', id: 1, body: 3 },
         { k: 'err', id: 2, code: 'UNKNOWN_TARGET', message: "No handler for target 'nope'; the server has: add, ticks" },
       ]);
@@ -122,6 +122,36 @@ describe('the envelope with a Python websockets peer', () => {
         expect(runs).toBe(1);
       } finally {
         await counted.close();
+      }
+    });
+
+    it('numbered msgs are acknowledged and taken once: a repeat on a new connection of the session is acked, not delivered', async () => {
+      const bodies: unknown[] = [];
+      const taker = serve({ host: '127.0.0.1', port: 0, codec: json(), messaging: true });
+      taker.connections$.subscribe((c) => c.messages$.subscribe((m) => bodies.push(m.data)));
+      try {
+        const turl = `ws://127.0.0.1:${(await taker.listening).port}`;
+        const hello = { k: 'hello', v: 1, session: 'python-session-4' };
+        /** Sends `frames`, then reads replies until the ack of `id` (the acks of one turn are one). */
+        const acksUntil = async (conn: unknown, frames: Json[], id: number): Promise<Json[]> => {
+          for (const f of frames) await python.request('send', { conn, text: JSON.stringify(f) });
+          const got: Json[] = [];
+          while (got.length < 5 && !got.some((r) => r.k === 'ack' && r.id === id)) got.push(JSON.parse(String((await python.request('recv', { conn })).text)) as Json);
+          return got;
+        };
+        const first = (await python.request('connect', { url: turl })).conn;
+        const acked = await acksUntil(first, [hello, { k: 'msg', id: 1, body: 'a' }, { k: 'msg', id: 2, body: 'b' }], 2);
+        expect(acked[0]).toMatchObject({ k: 'welcome', acks: true });
+        expect(acked.slice(1).every((r) => r.k === 'ack')).toBe(true);
+        await python.request('close', { conn: first, code: 1000, reason: '' });
+        const second = (await python.request('connect', { url: turl })).conn;
+        const again = await acksUntil(second, [hello, { k: 'msg', id: 2, body: 'b' }, { k: 'msg', id: 3, body: 'c' }], 3);
+        expect(again[0]).toMatchObject({ k: 'welcome' });
+        expect(again.slice(1).map((r) => r.k)).toEqual(again.slice(1).map(() => 'ack'));
+        expect(again.at(-1)).toEqual({ k: 'ack', id: 3 });
+        expect(bodies).toEqual(['a', 'b', 'c']);
+      } finally {
+        await taker.close();
       }
     });
 

@@ -12,6 +12,7 @@ import { InFlight } from './in-flight';
 import { browserNetworkStatus } from './network';
 import { checkFirstMessage, connectWithParameters, type PerTry, type TryParameters } from './parameters';
 import { channelsOf, type Channels } from './channels';
+import type { ChannelEvent, ChannelGap } from './channel-events';
 import { multiplex, type MultiplexOptions } from './multiplex';
 import { closeProblem, ConnectionStateStore, errorProblem, type ConnectionProblem, type ConnectionState } from './state';
 import { SendQueue, type QueueOptions } from './send-queue';
@@ -106,6 +107,14 @@ export class WebSocketClient<In = NoCodec, Out = SendData> {
    * `close` event. Hot: subscribe before `start()`.
    */
   readonly undelivered$: Observable<UndeliveredMessage<Out>>;
+  /**
+   * Every gap in the history of every channel (docs/channels.md, History): publications this
+   * client missed and will not get (`recovered: false` on a resubscription, an epoch change, a
+   * skip), so the app can refetch. Hot: subscribe before `start()`. Each channel's
+   * `channelEvents(name)` carries its own gaps too, in place.
+   */
+  readonly channelGaps$: Observable<ChannelGap>;
+  private readonly gaps = new Subject<ChannelGap>();
   private readonly subject = new Subject<WebSocketEvent>();
   private readonly undelivered = new Subject<UndeliveredMessage<Out>>();
   /** The codec and message layer, when there is a codec. */
@@ -135,11 +144,16 @@ export class WebSocketClient<In = NoCodec, Out = SendData> {
     this.urlSource = options.url;
     this.currentUrl = typeof options.url === 'function' ? '' : parseWebSocketUrl(options.url).href;
     this.codec = ClientCodec.from(options);
+    if (this.codec?.messaging !== undefined) {
+      this.codec.messaging.onGivenUp = (body) =>
+        this.undelivered.next({ data: body as Out, maybeSent: true, reason: 'Maybe not delivered: the server had not acknowledged it and too many messages waited for their acknowledgement' });
+    }
     this.queue = options.queue ? new SendQueue(options.queue.maxMessages) : undefined;
     this.pipeline = this.buildPipeline();
     this.events$ = this.subject.asObservable() as Observable<EventOf<In, Out>>;
     this.messages$ = this.subject.pipe(filter(isMessage)) as Observable<MessageEventOf<In, Out>>;
     this.undelivered$ = this.undelivered.asObservable();
+    this.channelGaps$ = this.gaps.asObservable();
     this.state$ = this.store.state$;
   }
 
@@ -275,14 +289,36 @@ export class WebSocketClient<In = NoCodec, Out = SendData> {
    * client.start();
    */
   channel<T = unknown>(name: string): Observable<T> {
+    return this.channels().channel<T>(name);
+  }
+
+  /**
+   * As `channel(name)`, as events: each publication with its position (`epoch`, `offset`) on a
+   * channel with history, `subscribed` after each (re)subscription, and `gap` where publications
+   * were missed for good (the server could not replay them: refetch). Shares the subscription of
+   * `channel(name)`. Resuming is automatic: every resubscription asks for what was missed since
+   * the last position received, and the server sends it before the live publications.
+   *
+   * @example
+   * client.channelEvents<Order>('orders').subscribe((e) => {
+   *   if (e.type === 'publication') orders.add(e.data);
+   *   else if (e.type === 'gap') orders.reload(); // e.missed publications are gone
+   * });
+   */
+  channelEvents<T = unknown>(name: string): Observable<ChannelEvent<T>> {
+    return this.channels().channelEvents<T>(name);
+  }
+
+  private channels(): Channels {
     this.channelSet ??= channelsOf({
       events$: this.subject.asObservable(),
       isOpen: () => this.state === OPEN,
       send: (data) => this.send(data as Out),
       messaging: this.codec?.messaging,
       hasCodec: this.codec !== undefined,
+      onGap: (gap) => this.gaps.next(gap),
     });
-    return this.channelSet.channel<T>(name);
+    return this.channelSet;
   }
 
   /**
@@ -341,6 +377,8 @@ export class WebSocketClient<In = NoCodec, Out = SendData> {
     this.inFlight = undefined;
     if (inFlight === undefined) return;
     const { unwritten, maybeSent } = inFlight.end();
+    // The message layer numbered them and sends every unacknowledged one again on the next open.
+    if (this.codec?.messaging?.resendsMessages === true) return;
     const how = close === undefined ? 'the connection ended' : `the connection closed (${close.code}${close.reason ? ` ${close.reason}` : ''})`;
     for (const data of maybeSent) {
       this.undelivered.next({ data: data as Out, maybeSent: true, reason: `Maybe not delivered: ${how} while it was being written; part or all of it may have reached the peer` });

@@ -24,6 +24,8 @@ export interface MessageLayer {
   closed(): void;
   /** A frame was refused (did not decode, or is not an envelope): e.g. tell the peer. */
   rejected(error: MessageError): void;
+  /** The socket did not take the value last given to `wrap` (it was not open, or did not encode). */
+  notSent?(): void;
 }
 
 /** The error type `unwrap` returns (not throws) for a frame it refuses. */
@@ -41,8 +43,15 @@ export class TypedSocket<Out> implements TypedSocketHandle<Out> {
 
   /** Encodes `value` (wrapped by the layer when there is one) and sends it. */
   send(value: Out, onWritten?: WriteCallback): boolean {
-    const frame = this.codec.encode(this.layer === undefined ? value : this.layer.wrap(value));
-    return this.raw.send(frame, onWritten);
+    const layer = this.layer;
+    if (layer === undefined) return this.raw.send(this.codec.encode(value), onWritten);
+    let sent = false;
+    try {
+      sent = this.raw.send(this.codec.encode(layer.wrap(value)), onWritten);
+    } finally {
+      if (!sent) layer.notSent?.();
+    }
+    return sent;
   }
 
   /** Encodes `value` as is (an envelope), without the layer's wrapping. */

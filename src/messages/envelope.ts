@@ -41,10 +41,12 @@ export interface Position {
 
 /** First envelope of a connection, client → server. */
 export interface HelloEnvelope { readonly k: 'hello'; readonly v: number; readonly session: string }
-/** The server's answer to `hello`. */
-export interface WelcomeEnvelope { readonly k: 'welcome'; readonly v: number; readonly session: string; readonly maxInFlight: number; readonly dedupWindowMs: number }
-/** A plain application message. */
+/** The server's answer to `hello`. `acks`: the server acknowledges `msg`s that carry an `id` (`ack`). */
+export interface WelcomeEnvelope { readonly k: 'welcome'; readonly v: number; readonly session: string; readonly maxInFlight: number; readonly dedupWindowMs: number; readonly acks?: boolean }
+/** A plain application message; `id` (client → server, with a session): its number in the session's message sequence. */
 export interface MsgEnvelope { readonly k: 'msg'; readonly body: unknown; readonly id?: number }
+/** Server → client: every `msg` of the session with an `id` up to this one has been received. */
+export interface AckEnvelope { readonly k: 'ack'; readonly id: number }
 /**
  * A request to the handler `target`. `from`: reply values already received (re-sent request).
  * `acked`: every request of the session with a lower id has ended at the client.
@@ -74,6 +76,7 @@ export type Envelope =
   | HelloEnvelope
   | WelcomeEnvelope
   | MsgEnvelope
+  | AckEnvelope
   | ReqEnvelope
   | NextEnvelope
   | ResEnvelope
@@ -128,7 +131,7 @@ export class MessageError extends RxwsError<MessageErrorCode | (string & {})> {
 /** The result of reading a frame: an envelope, or the error to report for it. */
 export type ReadResult = { readonly ok: true; readonly envelope: Envelope } | { readonly ok: false; readonly error: MessageError };
 
-const KINDS: ReadonlySet<string> = new Set(['hello', 'welcome', 'msg', 'req', 'next', 'res', 'done', 'err', 'cancel', 'sub', 'subok', 'unsub', 'pub']);
+const KINDS: ReadonlySet<string> = new Set(['hello', 'welcome', 'msg', 'ack', 'req', 'next', 'res', 'done', 'err', 'cancel', 'sub', 'subok', 'unsub', 'pub']);
 
 const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 1;
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -155,9 +158,11 @@ export function envelopeProblem(value: unknown): string | undefined {
     case 'hello':
       return need('v', isCount, 'the protocol version') ?? need('session', (v) => typeof v === 'string' && SESSION_PATTERN.test(v), '8 to 128 characters of A-Z a-z 0-9 _ -');
     case 'welcome':
-      return need('v', isCount, 'the protocol version') ?? need('session', isString, 'a string') ?? need('maxInFlight', isCount, 'an integer') ?? need('dedupWindowMs', isCount, 'an integer');
+      return need('v', isCount, 'the protocol version') ?? need('session', isString, 'a string') ?? need('maxInFlight', isCount, 'an integer') ?? need('dedupWindowMs', isCount, 'an integer') ?? need('acks', (v) => typeof v === 'boolean', 'a boolean', true);
     case 'msg':
       return id(true);
+    case 'ack':
+      return id();
     case 'req':
       return id() ?? name('target') ?? need('from', isCount, 'an integer >= 0', true) ?? need('acked', isCount, 'an integer >= 0', true);
     case 'next':

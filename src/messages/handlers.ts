@@ -11,6 +11,7 @@ import {
   type NextEnvelope,
   type ReqEnvelope,
 } from './envelope';
+import { MessageDedup } from './message-dedup';
 
 /** What a handler is told about the request it answers. */
 export interface RequestContext<C> {
@@ -91,6 +92,8 @@ export class RequestRunner<C> {
   readonly maxInFlight: number;
   readonly dedupWindowMs: number;
   readonly extensions: readonly ServerExtension<C>[];
+  /** The `msg` ids each session sent, to take each message once (docs/protocol.md, Messages sent once). */
+  readonly messages: MessageDedup;
   private readonly maxBufferedValues: number;
   private readonly handlers: RequestHandlers<C>;
   private readonly scheduler: SchedulerLike;
@@ -118,6 +121,7 @@ export class RequestRunner<C> {
     this.dedupWindowMs = dedupWindowMs;
     this.scheduler = options.scheduler ?? asyncScheduler;
     this.extensions = options.extensions ?? [];
+    this.messages = new MessageDedup(dedupWindowMs, this.scheduler);
   }
 
   /** Requests remembered for de-duplication (running or ended within the window). */
@@ -133,6 +137,7 @@ export class RequestRunner<C> {
     this.sweep?.unsubscribe();
     this.sweep = undefined;
     this.expiries.length = this.expiriesHead = 0;
+    this.messages.dispose();
   }
 
   /** Forgets `run` when the window has passed (unless `attach` takes it back first). */

@@ -8,6 +8,9 @@ export type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
 export { MAX_TOPIC_LENGTH } from './topics';
 export { channels } from './channels';
 export type { ChannelAuthorizer, ChannelServer, ChannelsOptions, ChannelVerdict } from './channels';
+export { memoryHistory, DEFAULT_HISTORY_MAX_MESSAGES, DEFAULT_HISTORY_MAX_BYTES, DEFAULT_HISTORY_MAX_AGE_MS, DEFAULT_HISTORY_MAX_CHANNELS } from './memory-history';
+export type { MemoryHistoryOptions } from './memory-history';
+export type { HistoryEntry, HistoryFollower, HistoryRead, HistoryStore, Position, StoredBody } from './history';
 export { tokenFromProtocols, authenticateFirstMessage, TOKEN_PROTOCOL_PREFIX, DEFAULT_FIRST_MESSAGE_TIMEOUT_MS, UNAUTHORIZED_CLOSE_CODE } from './tokens';
 export type { FirstMessageOptions, FirstMessageVerdict, ProtocolsSource } from './tokens';
 export {

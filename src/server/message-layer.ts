@@ -15,6 +15,8 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
   session = '';
   connection!: C;
   private sendValue: ((value: unknown) => boolean) | undefined;
+  /** The highest msg id to acknowledge at the end of this turn; 0: none. */
+  private ackId = 0;
 
   constructor(
     private readonly runner: RequestRunner<C>,
@@ -43,7 +45,10 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
     const envelope = value as Envelope;
     switch (envelope.k) {
       case 'msg':
-        return envelope.body;
+        if (envelope.id === undefined || this.session === '') return envelope.body;
+        this.acknowledge(envelope.id);
+        // A repeat (sent again after a reconnect) is acknowledged, not delivered again.
+        return this.runner.messages.accept(this.session, envelope.id) ? envelope.body : TAKEN;
       case 'req':
         this.runner.request(envelope, this, this.session, this.connection);
         return TAKEN;
@@ -83,8 +88,21 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
     this.sendValue = send;
   }
 
+  /** One `ack` per turn, for the highest msg id read in it: the messages of one TCP read cost one ack. */
+  private acknowledge(id: number): void {
+    if (this.ackId === 0) queueMicrotask(this.sendAck);
+    if (id > this.ackId) this.ackId = id;
+  }
+
+  private readonly sendAck = (): void => {
+    const id = this.ackId;
+    this.ackId = 0;
+    if (id > 0) this.send({ k: 'ack', id });
+  };
+
   closed(): void {
     this.sendValue = undefined;
+    if (this.session !== '') this.runner.messages.detached(this.session);
     this.runner.closed(this);
     for (const extension of this.runner.extensions) extension.closed?.(this.connection);
   }
@@ -95,8 +113,10 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
       this.raw.close(CloseCode.PROTOCOL_ERROR, 'Unsupported protocol version');
       return;
     }
+    if (this.session !== '') this.runner.messages.detached(this.session);
     this.session = session;
-    this.send({ k: 'welcome', v: PROTOCOL_VERSION, session, maxInFlight: this.runner.maxInFlight, dedupWindowMs: this.runner.dedupWindowMs });
+    this.runner.messages.attached(session);
+    this.send({ k: 'welcome', v: PROTOCOL_VERSION, session, maxInFlight: this.runner.maxInFlight, dedupWindowMs: this.runner.dedupWindowMs, acks: true });
   }
 }
 

@@ -55,6 +55,10 @@ class Server implements WebSocketServer, ConnectionContext {
     this.corkWrites = options.corkWrites ?? true;
     this.broadcaster = new Broadcaster(this.maxBufferedAmount);
     this.fanout = new Fanout(this.broadcaster, this.clientSet);
+    registerServerHooks(this, {
+      deliverLocally: (data, topic) => this.fanout.deliver(data, { topics: [topic], exceptId: 0 }),
+      reportError: (source, error) => this.reportError(source, error),
+    });
     this.adapter = options.adapter;
     // Before anything listens: an adapter that refuses (already in use) leaves nothing open.
     this.adapter?.attach(this.adapterHost);
@@ -177,6 +181,11 @@ class Server implements WebSocketServer, ConnectionContext {
   }
 
   private readonly reportAdapterError = (error: unknown): void => this.errors.next({ source: 'adapter', error });
+
+  /** Reports a failure of an extension of this server (while it runs). */
+  reportError(source: 'history', error: unknown): void {
+    if (this.closing === undefined) this.errors.next({ source, error });
+  }
 
   /** What the adapter may call: deliver another instance's broadcast here, report a failure. */
   private readonly adapterHost: AdapterHost = {

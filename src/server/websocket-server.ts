@@ -51,7 +51,7 @@ export interface WebSocketServer {
 /** A failure inside the server that did not stop it, reported on `errors$`. */
 export interface ServerErrorEvent {
   /** Where it happened. */
-  readonly source: 'onRequest' | 'authorize' | 'protocols' | 'server' | 'adapter';
+  readonly source: 'onRequest' | 'authorize' | 'protocols' | 'server' | 'adapter' | 'history';
   readonly error: unknown;
 }
 
