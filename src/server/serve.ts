@@ -15,6 +15,7 @@ import { unverifiedClientRefusal } from './handshake';
 import { answerHttpRequest, refuseHttpRequest } from './http-server';
 import * as d from './options';
 import type { ServeOptions } from './options';
+import { registerServerHooks } from './extension-hooks';
 import { audienceOf, Fanout, type Audience, type BroadcastOptions } from './topics';
 import type { ConnectionRequest } from './requests';
 import type { ListeningAddress, PublishResult, ServerErrorEvent, WebSocketServer } from './websocket-server';
