@@ -14,7 +14,7 @@ import type {
 import { headerRecord } from '../core/headers';
 import { WsSocket } from '../observables/ws-socket';
 import type { Broadcaster } from './broadcast';
-import { assertTopic, type Fanout } from './topics';
+import { assertTopic, type Fanout } from './fanout';
 import type { ConnectionRequest } from './requests';
 
 /** Events kept for a connection nobody has subscribed to yet; past this, reading pauses. */

@@ -1,11 +1,11 @@
 // The `rxws/server` entry: re-exports only.
 export { serve } from './serve';
 export type { ListeningAddress, PublishResult, ServerErrorEvent, WebSocketServer } from './websocket-server';
-export type { BroadcastOptions } from './topics';
+export type { BroadcastOptions } from './fanout';
 export { ServerConnection, MAX_PENDING_EVENTS } from './connection';
 export { InProcessBus } from './adapter';
 export type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
-export { MAX_TOPIC_LENGTH } from './topics';
+export { MAX_TOPIC_LENGTH } from './fanout';
 export { channels } from './channels';
 export type { ChannelAuthorizer, ChannelServer, ChannelsOptions, ChannelVerdict } from './channels';
 export { tokenFromProtocols, authenticateFirstMessage, TOKEN_PROTOCOL_PREFIX, DEFAULT_FIRST_MESSAGE_TIMEOUT_MS, UNAUTHORIZED_CLOSE_CODE } from './tokens';

@@ -15,7 +15,7 @@ import { unverifiedClientRefusal } from './handshake';
 import { answerHttpRequest, refuseHttpRequest } from './http-server';
 import * as d from './options';
 import type { ServeOptions } from './options';
-import { audienceOf, Fanout, type Audience, type BroadcastOptions } from './topics';
+import { audienceOf, Fanout, type Audience, type BroadcastOptions } from './fanout';
 import type { ConnectionRequest } from './requests';
 import type { ListeningAddress, PublishResult, ServerErrorEvent, WebSocketServer } from './websocket-server';
 import { requestTarget } from './request-target';
