@@ -13,7 +13,7 @@ import type {
 } from '../core/events';
 import { headerRecord } from '../core/headers';
 import { WsSocket } from '../observables/ws-socket';
-import type { Broadcaster } from './broadcast';
+import type { Broadcaster } from './frame-batcher';
 import { assertTopic, type Fanout } from './fanout';
 import type { ConnectionRequest } from './requests';
 

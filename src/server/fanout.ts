@@ -2,7 +2,7 @@
 // Each message is framed once, however many topics and connections it reaches.
 import { OPEN } from '../core/constants';
 import type { SendData } from '../core/events';
-import { encodeFrames, type BatchTarget, type Broadcaster } from './broadcast';
+import { encodeFrames, type BatchTarget, type Broadcaster } from './frame-batcher';
 
 /**
  * Whom `broadcast` and `publish` reach. With an adapter, `topic` travels to the other instances

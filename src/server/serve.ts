@@ -8,7 +8,7 @@ import { CloseCode, OPEN } from '../core/constants';
 import type { SendData } from '../core/events';
 import { resolveServerTls } from '../tls/resolve';
 import type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
-import { Broadcaster } from './broadcast';
+import { Broadcaster } from './frame-batcher';
 import { ServerConnection, type ConnectionContext } from './connection';
 import { listenError } from './errors';
 import { unverifiedClientRefusal } from './handshake';
