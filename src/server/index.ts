@@ -26,10 +26,10 @@ export {
 export type { ServeOptions, ProtocolPolicy } from './options';
 export { ServeError } from './errors';
 export type { ServeErrorCode } from './errors';
-export { staticFiles, CONTENT_TYPES } from './static-files';
-export type { StaticFilesOptions } from './static-files';
-export { redirect, echoRequest } from './handlers';
-export type { HttpHandler, HttpRequest, HttpResponse } from './http-server';
+export { staticFiles, CONTENT_TYPES } from './http/static-files';
+export type { StaticFilesOptions } from './http/static-files';
+export { redirect, echoRequest } from './http/handlers';
+export type { HttpHandler, HttpRequest, HttpResponse } from './http/http-server';
 export type { AuthorizeResult, ClientCertificate, ConnectionRequest, UpgradeRefusal, UpgradeRequest } from './requests';
 export type { TlsOptions } from '../core/options';
 export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../core/events';

@@ -12,7 +12,7 @@ import { Broadcaster } from './frame-batcher';
 import { ServerConnection, type ConnectionContext } from './connection';
 import { listenError } from './errors';
 import { unverifiedClientRefusal } from './handshake';
-import { answerHttpRequest, refuseHttpRequest } from './http-server';
+import { answerHttpRequest, refuseHttpRequest } from './http/http-server';
 import * as d from './options';
 import type { ServeOptions } from './options';
 import { audienceOf, Fanout, type Audience, type BroadcastOptions } from './fanout';

@@ -3,8 +3,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import { firstValueFrom, isObservable, type Observable } from 'rxjs';
-import type { UpgradeRefusal } from './requests';
-import type { ServerErrorEvent } from './websocket-server';
+import type { UpgradeRefusal } from '../requests';
+import type { ServerErrorEvent } from '../websocket-server';
 
 /** A plain HTTP request received by the server. */
 export interface HttpRequest {
