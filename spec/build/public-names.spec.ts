@@ -42,7 +42,7 @@ const PUBLIC_NAMES: Record<string, readonly string[]> = {
     'DEFAULT_MAX_BUFFERED_AMOUNT', 'DEFAULT_MAX_CONNECTIONS', 'DEFAULT_MAX_HTTP_BODY', 'DEFAULT_MAX_PAYLOAD',
     'DEFAULT_MAX_PENDING_BYTES', 'DEFAULT_PORT', 'DEFAULT_SERVER_CLOSE_TIMEOUT_MS',
     'DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS', 'FirstMessageOptions', 'FirstMessageVerdict', 'HttpHandler',
-    'HttpRequest', 'HttpResponse', 'IXWEBSOCKET_MAX_CONNECTIONS', 'InProcessBus', 'ListeningAddress', 'MAX_PENDING_EVENTS',
+    'HttpRequest', 'HttpResponse', 'IXWEBSOCKET_MAX_CONNECTIONS', 'InProcessBus', 'IncomingHttpRequest', 'ListeningAddress', 'MAX_PENDING_EVENTS',
     'MAX_TOPIC_LENGTH', 'MessageConnection', 'MessageServer', 'ProtocolPolicy', 'ProtocolsSource',
     'PublishResult', 'RequestContext', 'RequestHandler', 'RequestHandlers', 'SendData', 'ServeError',
     'ServeErrorCode', 'ServeOptions', 'ServeOptionsError', 'ServerCodecOptions', 'ServerConnection',

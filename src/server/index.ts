@@ -29,7 +29,7 @@ export type { ServeErrorCode } from './errors';
 export { staticFiles, CONTENT_TYPES } from './http/static-files';
 export type { StaticFilesOptions } from './http/static-files';
 export { redirect, echoRequest } from './http/handlers';
-export type { HttpHandler, HttpRequest, HttpResponse } from './http/http-server';
+export type { HttpHandler, HttpRequest, HttpResponse, IncomingHttpRequest } from './http/http-server';
 export type { AuthorizeResult, ClientCertificate, ConnectionRequest, UpgradeRefusal, UpgradeRequest } from './requests';
 export type { TlsOptions } from '../core/options';
 export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../core/events';
