@@ -8,7 +8,7 @@ import { CloseCode, OPEN } from '../core/constants';
 import type { SendData } from '../core/events';
 import { resolveServerTls } from '../tls/resolve';
 import type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
-import { Broadcaster } from './frame-batcher';
+import { FrameBatcher } from './frame-batcher';
 import { ServerConnection, type ConnectionContext } from './connection';
 import { listenError } from './errors';
 import { unverifiedClientRefusal } from './handshake';
@@ -38,7 +38,7 @@ const ignore = (): void => undefined;
 
 class Server implements WebSocketServer, ConnectionContext {
   readonly listening: Promise<ListeningAddress>;
-  readonly broadcaster: Broadcaster;
+  readonly batcher: FrameBatcher;
   readonly maxBufferedAmount: number;
   readonly maxPendingBytes: number;
   readonly corkWrites: boolean;
@@ -63,8 +63,8 @@ class Server implements WebSocketServer, ConnectionContext {
     this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
     this.maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
     this.corkWrites = options.corkWrites ?? true;
-    this.broadcaster = new Broadcaster(this.maxBufferedAmount);
-    this.fanout = new Fanout(this.broadcaster, this.clientSet);
+    this.batcher = new FrameBatcher(this.maxBufferedAmount);
+    this.fanout = new Fanout(this.batcher, this.clientSet);
     this.adapter = options.adapter;
     // Before anything listens: an adapter that refuses (already in use) leaves nothing open.
     this.adapter?.attach(this.adapterHost);
@@ -166,7 +166,7 @@ class Server implements WebSocketServer, ConnectionContext {
     clearInterval(this.pingTimer);
     const adapterClosed = this.adapter?.close().catch(this.reportAdapterError);
     const released = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.broadcaster.flushNow();
+    this.batcher.flushNow();
     if (this.clientSet.size > 0) {
       const drained = new Promise<void>((resolve) => (this.drained = resolve));
       for (const connection of this.clientSet) connection.close(CloseCode.GOING_AWAY, 'Server shutting down');
