@@ -3,7 +3,7 @@ import { OPEN, WebSocketClient, type ConnectionStatus, type ConnectOptions, type
 import { interrupted, stdinLines$ } from './lifetime';
 
 /** How long an interrupted session waits for the closing handshake before it gives up. */
-export const INTERRUPT_CLOSE_BOUND_MS = 2000;
+const INTERRUPT_CLOSE_BOUND_MS = 2000;
 
 /** The send queue holds everything typed while disconnected, as IXWebSocket's ws tool does. */
 const UNBOUNDED = Number.MAX_SAFE_INTEGER;
