@@ -18,7 +18,7 @@ import { assertTopic, type Fanout } from './fanout';
 import type { ConnectionRequest } from './requests';
 
 /** Events kept for a connection nobody has subscribed to yet; past this, reading pauses. */
-export const MAX_PENDING_EVENTS = 64;
+const MAX_PENDING_EVENTS = 64;
 
 /** What a connection needs from its server. */
 export interface ConnectionContext {

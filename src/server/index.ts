@@ -2,7 +2,7 @@
 export { serve } from './serve';
 export type { ListeningAddress, PublishResult, ServerErrorEvent, WebSocketServer } from './websocket-server';
 export type { BroadcastOptions } from './fanout';
-export { ServerConnection, MAX_PENDING_EVENTS } from './connection';
+export { ServerConnection } from './connection';
 export { InProcessBus } from './adapter';
 export type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
 export { MAX_TOPIC_LENGTH } from './fanout';
@@ -26,7 +26,7 @@ export {
 export type { ServeOptions, ProtocolPolicy } from './options';
 export { ServeError } from './errors';
 export type { ServeErrorCode } from './errors';
-export { staticFiles, CONTENT_TYPES } from './http/static-files';
+export { staticFiles } from './http/static-files';
 export type { StaticFilesOptions } from './http/static-files';
 export { redirect, echoRequest } from './http/handlers';
 export type { HttpHandler, HttpRequest, HttpResponse, IncomingHttpRequest } from './http/http-server';

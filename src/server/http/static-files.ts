@@ -5,7 +5,7 @@ import { createGzip } from 'node:zlib';
 import type { HttpHandler, HttpResponse, IncomingHttpRequest } from './http-server';
 
 /** Content-Type by file extension; anything else is `application/octet-stream`. */
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.htm': 'text/html; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
