@@ -62,6 +62,10 @@ describe('the API contract', () => {
     expect(failure).toMatchObject({ name: 'WebSocketError', code: 'INVALID_OPTIONS' });
     const httpFailure = await new Promise<unknown>((resolve) => http.httpRequest('http://127.0.0.1:1/', { timeoutMs: -1 }).subscribe({ error: resolve }));
     expect(httpFailure).toMatchObject({ name: 'HttpError', code: 'INVALID_OPTIONS' });
+    expect(() => redis.redisAdapter({ publishTimeoutMs: -1 })).toThrow(expect.objectContaining({ name: 'RedisAdapterError', code: 'INVALID_OPTIONS' }));
+    const client = new rxws.WebSocketClient({ url: 'ws://127.0.0.1:1', codec: rxws.json(), messaging: true, reconnect: false });
+    const requestFailure = await new Promise<unknown>((resolve) => client.request('add', undefined, { timeoutMs: -1 }).subscribe({ error: resolve }));
+    expect(requestFailure).toMatchObject({ name: 'MessageError', code: 'INVALID_OPTIONS' });
   });
 
   it('rxws/server serves with listening, connections$, clients, broadcast and close', async () => {

@@ -57,6 +57,22 @@ describe('rxws WebSocket commands', () => {
     expect((await client.result()).code).toBe(0);
   });
 
+  it('connect /stop prints the close (as IXWebSocket ws connect does); lines typed while stopped go out after /start, counted once', async () => {
+    const { url } = await procs.server(['echo-server']);
+    const client = procs.start(['connect', url, '--ping-interval', '0']);
+    await client.waitFor(/open ws:/);
+    client.send('/stop');
+    await client.waitFor(/close 1000/);
+    client.send('held');
+    client.send('/start');
+    await client.waitFor(/message held/);
+    client.end();
+    const result = await client.result();
+    expect(result.code).toBe(0);
+    expect(result.stdout.match(/^open ws:/gm)).toHaveLength(2);
+    expect(result.stdout).toContain('summary sent 4 bytes, received 4 bytes');
+  });
+
   it('echo-server with --http-authorization-header refuses a wrong header with 401', async () => {
     const { url } = await procs.server(['echo-server', '--http-authorization-header', 'Bearer s3cret']);
     const refused = await procs.run(['connect', url, '-d', '-H', 'Authorization: Bearer nope']);

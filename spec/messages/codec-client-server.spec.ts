@@ -81,8 +81,10 @@ describe('WebSocketClient and serve() with a codec (real sockets)', () => {
 });
 
 describe('request() without the message layer', () => {
-  it('errors with a TypeError saying which options to set', async () => {
+  it('errors with a MessageError (INVALID_OPTIONS) saying which options to set', async () => {
     const client = new WebSocketClient({ url: 'ws://127.0.0.1:1', codec: json() });
-    await expect(firstValueFrom(client.request('x'))).rejects.toThrow(/needs the message layer: create the WebSocketClient with codec: json\(\) \(or msgpack\(\)\) and messaging: true/);
+    const failure = firstValueFrom(client.request('x'));
+    await expect(failure).rejects.toThrow(/needs the message layer: create the WebSocketClient with codec: json\(\) \(or msgpack\(\)\) and messaging: true/);
+    await expect(failure).rejects.toMatchObject({ name: 'MessageError', code: 'INVALID_OPTIONS' });
   });
 });

@@ -137,14 +137,15 @@ describe('Requester (marble)', () => {
     expect(sent.filter((e) => e.k === 'req').map((e) => e.k === 'req' && e.target)).toEqual(['a']);
   });
 
-  it('refuses a bad target or timeout with a TypeError that says what to pass', () => {
+  it('refuses a bad target or timeout with a MessageError (INVALID_OPTIONS) that says what to pass', () => {
     const requester = new Requester();
     const errors: unknown[] = [];
     requester.request('').subscribe({ error: (e) => errors.push(e) });
     requester.request('x', undefined, { timeoutMs: -1 }).subscribe({ error: (e) => errors.push(e) });
     expect(errors.map(String)).toEqual([
-      'TypeError: request(): target must be a string of 1 to 256 characters, got ""',
-      'TypeError: request(): timeoutMs must be a finite number of milliseconds from 1 to 2147483647 (about 24.8 days), got -1',
+      'MessageError: request(): target must be a string of 1 to 256 characters, got ""',
+      'MessageError: request(): timeoutMs must be a finite number of milliseconds from 1 to 2147483647 (about 24.8 days), got -1',
     ]);
+    expect(errors).toEqual([expect.objectContaining({ code: 'INVALID_OPTIONS' }), expect.objectContaining({ code: 'INVALID_OPTIONS' })]);
   });
 });

@@ -65,8 +65,9 @@ describe('redisAdapter() options', () => {
     [{ publishTimeoutMs: 0 }, /publishTimeoutMs must be a finite number of milliseconds from 1/],
     [{ reconnect: { maxRetries: -1 } }, /reconnect.maxRetries must be a whole number >= 0 or Infinity/],
     [{ reconnect: { maxWaitMs: -5 } }, /maxWaitMs must be a finite number/],
-  ])('refuses %j', (options, message) => {
+  ])('refuses %j with a RedisAdapterError (INVALID_OPTIONS) naming the option', (options, message) => {
     expect(() => redisAdapter(options)).toThrow(message);
+    expect(() => redisAdapter(options)).toThrow(expect.objectContaining({ name: 'RedisAdapterError', code: 'INVALID_OPTIONS' }));
   });
 
   it('makes an adapter without connecting until a server attaches it', async () => {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { filter, firstValueFrom, take, tap, toArray } from 'rxjs';
 import { connect, WebSocketError, type ConnectOptions, type WebSocketMessageEvent } from 'rxws';
 import { HttpError, httpRequest, type HttpResponseEvent } from 'rxws/http';
-import { serve, type HttpRequest, type ServeOptions, type ServerConnection, type UpgradeRequest, type WebSocketServer } from 'rxws/server';
+import { serve, type IncomingHttpRequest, type ServeOptions, type ServerConnection, type UpgradeRequest, type WebSocketServer } from 'rxws/server';
 import { generateCertificate, TlsConfigError, type TlsOptions } from 'rxws/tls';
 import { useTestCertificates } from '../helpers/certs';
 import { startWssPeer, type WssPeer } from './wss-peer';
@@ -117,7 +117,7 @@ describe('mutual TLS: rxws serve() with tls.caFile, rxws connect() and httpReque
 
   it('lets no unverified client reach authorize, connections$ or onRequest, by WebSocket or plain HTTP', async () => {
     const authorized: UpgradeRequest[] = [];
-    const requests: HttpRequest[] = [];
+    const requests: IncomingHttpRequest[] = [];
     const { url, accepted } = await startServer(
       {},
       {

@@ -34,7 +34,7 @@ export interface ServerFlags extends CommonFlags {
 }
 
 /** Parses a TCP port (0 = any free port). */
-export function parsePort(value: string): number {
+function parsePort(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number from 0 to 65535.');
   return port;

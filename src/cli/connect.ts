@@ -40,7 +40,7 @@ function gunzipped(event: WebSocketEvent, out: Output): WebSocketEvent {
 }
 
 /** Default ping interval of `connect`, in seconds, as in IXWebSocket's ws tool. */
-export const DEFAULT_PING_INTERVAL_S = 30;
+const DEFAULT_PING_INTERVAL_S = 30;
 
 async function connectCommand(url: string, flags: ConnectFlags): Promise<void> {
   const out = new Output({ json: flags.json });

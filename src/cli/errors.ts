@@ -34,6 +34,6 @@ export function toCliError(err: unknown): CliError {
 }
 
 /** Collapses a message to its first line, trimmed. */
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   return text.split(/\r?\n/).map((s) => s.trim()).filter(Boolean)[0] ?? 'unknown error';
 }

@@ -14,7 +14,7 @@ interface GencertFlags extends CommonFlags {
 }
 
 /** The files `gencert` writes, by role. */
-export const CERTIFICATE_FILES = {
+const CERTIFICATE_FILES = {
   ca: ['ca.pem', 'ca-key.pem'],
   server: ['server.pem', 'server-key.pem'],
   client: ['client.pem', 'client-key.pem'],

@@ -10,7 +10,7 @@ export type FileOutcome =
   | { ok: false; name: string; reason: string };
 
 /** How many files may be in progress at once; more are refused (each holds a file descriptor). */
-export const MAX_FILES_IN_PROGRESS = 16;
+const MAX_FILES_IN_PROGRESS = 16;
 
 /** Longest file name in bytes most file systems take (NAME_MAX). */
 const NAME_MAX_BYTES = 255;

@@ -18,7 +18,7 @@ interface ProxyFlags extends ServerFlags, IxFlags {
  * The most a client may send before its upstream connection is open; past it the client is closed
  * with 1013 (Try Again Later), so a hanging upstream handshake cannot make the proxy buffer without bound.
  */
-export const PENDING_MAX_BYTES = 4 * 1024 * 1024;
+const PENDING_MAX_BYTES = 4 * 1024 * 1024;
 
 /** A close code that may be sent on (1005 and 1006 only describe what happened). */
 const relayable = (code: number): number => (isValidCloseCode(code) ? code : 1000);
@@ -26,7 +26,7 @@ const relayable = (code: number): number => (isValidCloseCode(code) ? code : 100
 const sizeOf = (data: SendData): number => (typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength);
 
 /** Joins the upstream base URL and the client's path and query. */
-export function upstreamUrl(base: string, requestUrl: string): string {
+function upstreamUrl(base: string, requestUrl: string): string {
   return base.replace(/\/+$/, '') + (requestUrl.startsWith('/') ? requestUrl : '/' + requestUrl);
 }
 
@@ -35,7 +35,7 @@ export function upstreamUrl(base: string, requestUrl: string): string {
  * where HOST is the client's Host header (`echo.local:8008`) and URL the upstream base URL.
  * The URL is found by its scheme, so a HOST with a port and a URL with a port both work.
  */
-export function parseUpstreamMap(text: string, file = 'config'): Map<string, string> {
+function parseUpstreamMap(text: string, file = 'config'): Map<string, string> {
   const map = new Map<string, string>();
   text.split(/\r?\n/).forEach((raw, index) => {
     const line = raw.trim();
@@ -50,7 +50,7 @@ export function parseUpstreamMap(text: string, file = 'config'): Map<string, str
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /** Whether `url` names the address the proxy itself listens on (its defaults do: 127.0.0.1:8008 both). */
-export function pointsAtItself(url: string, host: string, port: number): boolean {
+function pointsAtItself(url: string, host: string, port: number): boolean {
   let target: URL;
   try {
     target = new URL(url);

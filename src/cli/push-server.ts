@@ -15,7 +15,7 @@ interface PushFlags extends ServerFlags, IxFlags {
 const HIGH_WATER_BYTES = 1024 * 1024;
 
 /** The message count a client asks for with its path (`/1000`), else the default. */
-export function requestedCount(url: string, fallback: number): number {
+function requestedCount(url: string, fallback: number): number {
   const match = /^\/(\d+)(?:[/?#]|$)/.exec(url);
   return match ? Number(match[1]) : fallback;
 }

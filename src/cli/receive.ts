@@ -20,7 +20,7 @@ interface ReceiveFlags extends CommonFlags {
 }
 
 /** Largest message `receive` takes: an IXWebSocket PDU carries a file hex-encoded in one message. */
-export const RECEIVE_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
+const RECEIVE_MAX_PAYLOAD_BYTES = 256 * 1024 * 1024;
 
 /** When a PDU reply is sent again (see `repeatReply`). */
 const IX_REPLY_REPEAT_MS = 1000;

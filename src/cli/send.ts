@@ -24,10 +24,10 @@ interface SendFlags extends CommonFlags {
 }
 
 /** With `--format auto`, files up to this size go as one IXWebSocket PDU, which every receiver reads. */
-export const AUTO_PDU_MAX_BYTES = 16 * 1024 * 1024;
+const AUTO_PDU_MAX_BYTES = 16 * 1024 * 1024;
 
 /** The wire format a file of `size` bytes is sent in. */
-export function chooseFormat(format: SendFormat, size: number): 'ix' | 'chunked' {
+function chooseFormat(format: SendFormat, size: number): 'ix' | 'chunked' {
   if (format !== 'auto') return format;
   return size <= AUTO_PDU_MAX_BYTES ? 'ix' : 'chunked';
 }

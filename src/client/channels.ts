@@ -25,7 +25,7 @@ export interface ChannelHost {
 }
 
 /** Reads envelopes from frames with `codec` (a client without a codec); other frames give undefined. */
-export function frameReader(codec: Codec<unknown, unknown>): (event: WebSocketMessageEvent) => Envelope | undefined {
+function frameReader(codec: Codec<unknown, unknown>): (event: WebSocketMessageEvent) => Envelope | undefined {
   // JSON text naming none of the kinds a client takes cannot be one: the application's frames skip the parse.
   const mayBeChannelFrame = codec.name === 'json'
     ? (data: string | Uint8Array) => typeof data !== 'string' || data.includes('"pub"') || data.includes('"subok"') || data.includes('"err"')
@@ -39,7 +39,7 @@ export function frameReader(codec: Codec<unknown, unknown>): (event: WebSocketMe
 }
 
 /** Reads envelopes from decoded values (a client with a codec and no message layer). */
-export function valueReader(event: WebSocketMessageEvent): Envelope | undefined {
+function valueReader(event: WebSocketMessageEvent): Envelope | undefined {
   return envelopeProblem(event.data) === undefined ? (event.data as unknown as Envelope) : undefined;
 }
 

@@ -37,7 +37,7 @@ function isFixed(sources: ParameterSources): boolean {
  * without a value gives a WebSocketError `PARAMETER_FAILED` (retried by the default policy); a
  * value of the wrong shape gives `INVALID_OPTIONS` (not retried), a bad URL `INVALID_URL`.
  */
-export function resolveParameters(sources: ParameterSources): Observable<TryParameters> {
+function resolveParameters(sources: ParameterSources): Observable<TryParameters> {
   return defer(() =>
     forkJoin({
       url: evaluate('url', sources.url).pipe(map((url) => parseWebSocketUrl(checkUrl(url)).href)),

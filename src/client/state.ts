@@ -37,7 +37,7 @@ export interface ConnectionState {
 }
 
 /** The state of a client that has not started. */
-export const INITIAL_CONNECTION_STATE: ConnectionState = { status: 'closed', retries: 0, nextTryInMs: 0, lastError: undefined, protocol: '' };
+const INITIAL_CONNECTION_STATE: ConnectionState = { status: 'closed', retries: 0, nextTryInMs: 0, lastError: undefined, protocol: '' };
 
 const sameState = (a: ConnectionState, b: ConnectionState): boolean =>
   a.status === b.status && a.retries === b.retries && a.nextTryInMs === b.nextTryInMs && a.lastError === b.lastError && a.protocol === b.protocol;

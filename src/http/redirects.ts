@@ -26,7 +26,7 @@ export function isRedirect(status: number, location: string | undefined): locati
 }
 
 /** The headers without the ones named (case-insensitively). */
-export function withoutHeaders(headers: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
+function withoutHeaders(headers: Readonly<Record<string, string>>, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!names.includes(name.toLowerCase())) out[name] = value;

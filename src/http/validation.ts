@@ -32,7 +32,7 @@ export function methodOf(options: HttpRequestOptions, hasBody: boolean, url: str
 }
 
 /** Checks that a count or size option is a non-negative number (an integer for counts). */
-export function checkNumber(options: HttpRequestOptions, name: keyof HttpRequestOptions, url: string, integer = false): void {
+function checkNumber(options: HttpRequestOptions, name: keyof HttpRequestOptions, url: string, integer = false): void {
   const value = options[name];
   if (value === undefined) return;
   const ok = typeof value === 'number' && value >= 0 && (integer ? Number.isInteger(value) : Number.isFinite(value));

@@ -52,7 +52,7 @@ export class ClientCodec {
     const messaging = layer?.messaging;
     if (messaging === undefined) {
       return new Observable<R>((subscriber) =>
-        subscriber.error(new TypeError('request() needs the message layer: create the WebSocketClient with codec: json() (or msgpack()) and messaging: true')),
+        subscriber.error(new MessageError({ code: 'INVALID_OPTIONS', reason: 'request() needs the message layer: create the WebSocketClient with codec: json() (or msgpack()) and messaging: true' })),
       );
     }
     return messaging.request<R>(target, body, options);

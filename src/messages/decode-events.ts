@@ -34,7 +34,7 @@ export class UnwrapError {
 }
 
 /** A socket that encodes values with a codec (and the layer, when the envelope is on). */
-export class TypedSocket<Out> implements TypedSocketHandle<Out> {
+class TypedSocket<Out> implements TypedSocketHandle<Out> {
   constructor(
     readonly raw: SocketHandle,
     private readonly codec: Codec<unknown, unknown>,

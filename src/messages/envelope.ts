@@ -30,6 +30,7 @@ export type MessageErrorCode =
   | 'CANCELLED'
   | 'REQUEST_TIMEOUT'
   | 'CONNECTION_LOST'
+  | 'INVALID_OPTIONS'
   | 'CHANNEL_REFUSED'
   | 'CHANNEL_CLOSED';
 

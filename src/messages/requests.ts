@@ -78,7 +78,7 @@ export class Requester {
     return new Observable<R>((subscriber) => {
       const problem = requestProblem(target, options);
       if (problem !== undefined) {
-        subscriber.error(new TypeError(`request(): ${problem}`));
+        subscriber.error(new MessageError({ code: 'INVALID_OPTIONS', reason: `request(): ${problem}` }));
         return undefined;
       }
       if (this.pending.size >= this.maxInFlight) {

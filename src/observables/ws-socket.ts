@@ -76,7 +76,7 @@ function corkableOf(ws: WsWebSocket): Corkable | undefined {
  * uncorked and `bufferedAmount` (and with it the 1008 back-pressure limit) counts only what the
  * kernel did not take. Writes this large already cost few system calls per byte.
  */
-export const CORK_FLUSH_BYTES = 64 * 1024;
+const CORK_FLUSH_BYTES = 64 * 1024;
 
 /** Network sockets corked in this turn by `coalesceWrites`, uncorked together by one microtask. */
 const corked = new Set<Corkable>();

@@ -29,7 +29,7 @@ export interface ProxyEndpoint {
  * Masks a URL's password: what a log, a reason or an `open` event may show. A user name
  * without a password is often a token (`http://TOKEN@proxy`): masked too.
  */
-export function redactProxyUrl(url: URL): string {
+function redactProxyUrl(url: URL): string {
   const host = url.hostname;
   const user = url.username ? `${url.password ? `${url.username}:***` : '***'}@` : '';
   return `${url.protocol}//${user}${host}${url.port ? `:${url.port}` : ''}`;

@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 
 /** The NO_PROXY value, as proxy-from-env reads it (lower case first). */
-export function noProxyList(): string {
+function noProxyList(): string {
   return process.env.no_proxy || process.env.NO_PROXY || '';
 }
 

@@ -5,8 +5,7 @@ import { backoffDelay } from '../operators/backoff';
 import type { AdapterHost, AdapterMessage, BroadcastAdapter } from '../server/adapter';
 import { decodeEnvelope, encodeEnvelope, INSTANCE_ID_BYTES, isFrom } from './codec';
 import { RedisAdapterError, redisAddress } from './errors';
-import * as d from './options';
-import type { RedisAdapterOptions, RedisReconnectOptions } from './options';
+import { DEFAULT_CHANNEL, DEFAULT_PUBLISH_TIMEOUT_MS, DEFAULT_REDIS_URL, validateRedisAdapterOptions, type RedisAdapterOptions, type RedisReconnectOptions } from './options';
 
 type RedisClient = ReturnType<typeof createClient>;
 
@@ -67,9 +66,9 @@ class RedisPubSubAdapter implements RedisAdapter {
   readonly status$ = this.status.pipe(distinctUntilChanged());
 
   constructor(options: RedisAdapterOptions) {
-    const url = options.url ?? d.DEFAULT_REDIS_URL;
+    const url = options.url ?? DEFAULT_REDIS_URL;
     this.where = redisAddress(url);
-    this.channel = options.channel ?? d.DEFAULT_CHANNEL;
+    this.channel = options.channel ?? DEFAULT_CHANNEL;
     this.instanceId = this.origin.toString('hex');
     const { clientOptions = {}, reconnect = {} } = options;
     this.publisher = createClient({
@@ -77,7 +76,7 @@ class RedisPubSubAdapter implements RedisAdapter {
       url,
       // Fail fast while Redis is away, so a broadcast reports it instead of waiting in a queue.
       disableOfflineQueue: true,
-      commandOptions: { timeout: options.publishTimeoutMs ?? d.DEFAULT_PUBLISH_TIMEOUT_MS },
+      commandOptions: { timeout: options.publishTimeoutMs ?? DEFAULT_PUBLISH_TIMEOUT_MS },
       socket: { ...clientOptions.socket, reconnectStrategy: reconnect === false ? false : redisReconnectStrategy(reconnect) },
     } as Parameters<typeof createClient>[0]) as RedisClient;
     this.subscriber = this.publisher.duplicate();
@@ -225,6 +224,6 @@ class RedisPubSubAdapter implements RedisAdapter {
  * server.broadcast('hello, every instance');
  */
 export function redisAdapter(options: RedisAdapterOptions = {}): RedisAdapter {
-  d.validateRedisAdapterOptions(options);
+  validateRedisAdapterOptions(options);
   return new RedisPubSubAdapter(options);
 }

@@ -15,7 +15,9 @@ export type RedisAdapterErrorCode =
   /** The reconnect policy gave up (`maxRetries`): the adapter stays down. */
   | 'GAVE_UP'
   /** Something on the channel was not an rxws broadcast; it was dropped. */
-  | 'MALFORMED_MESSAGE';
+  | 'MALFORMED_MESSAGE'
+  /** `redisAdapter()` was given an option it cannot use (thrown at once, the reason names it). */
+  | 'INVALID_OPTIONS';
 
 /**
  * A failure of the Redis adapter: a rejected `server.publish()`, or an event on `server.errors$`

@@ -1,6 +1,7 @@
 import type { RedisClientOptions } from 'redis';
 import { durationProblem, retryLimitProblem } from '../core/validation';
 import { assertBackoffOptions, type BackoffOptions } from '../operators/backoff';
+import { RedisAdapterError } from './errors';
 
 /** Where the adapter connects by default: a Redis on this machine. */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -36,21 +37,27 @@ export interface RedisAdapterOptions {
   clientOptions?: RedisClientOptions;
 }
 
-/** Throws a TypeError (backoff options: a RangeError) naming the first option that cannot be used. */
+const invalid = (reason: string, cause?: unknown): RedisAdapterError => new RedisAdapterError({ code: 'INVALID_OPTIONS', reason, cause });
+
+/** Throws a RedisAdapterError (INVALID_OPTIONS) naming the first option that cannot be used. */
 export function validateRedisAdapterOptions(options: RedisAdapterOptions): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError('redisAdapter(options): options must be an object');
+  if (typeof options !== 'object' || options === null) throw invalid('redisAdapter(options): options must be an object');
   const { url, channel, reconnect, publishTimeoutMs } = options;
   if (url !== undefined && (typeof url !== 'string' || !/^rediss?:\/\//.test(url))) {
-    throw new TypeError(`redisAdapter(): url must be a redis:// or rediss:// URL, got ${JSON.stringify(url)}`);
+    throw invalid(`redisAdapter(): url must be a redis:// or rediss:// URL, got ${JSON.stringify(url)}`);
   }
   if (channel !== undefined && (typeof channel !== 'string' || channel === '')) {
-    throw new TypeError(`redisAdapter(): channel must be a non-empty string, got ${JSON.stringify(channel)}`);
+    throw invalid(`redisAdapter(): channel must be a non-empty string, got ${JSON.stringify(channel)}`);
   }
   const timeoutProblem = publishTimeoutMs === undefined ? undefined : durationProblem('redisAdapter(): publishTimeoutMs', publishTimeoutMs);
-  if (timeoutProblem !== undefined) throw new RangeError(timeoutProblem);
+  if (timeoutProblem !== undefined) throw invalid(timeoutProblem);
   if (reconnect !== undefined && reconnect !== false) {
-    assertBackoffOptions(reconnect);
+    try {
+      assertBackoffOptions(reconnect);
+    } catch (err) {
+      throw invalid(`redisAdapter(): reconnect.${(err as Error).message}`, err);
+    }
     const problem = reconnect.maxRetries === undefined ? undefined : retryLimitProblem('redisAdapter(): reconnect.maxRetries', reconnect.maxRetries);
-    if (problem !== undefined) throw new RangeError(problem);
+    if (problem !== undefined) throw invalid(problem);
   }
 }

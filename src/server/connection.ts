@@ -13,16 +13,16 @@ import type {
 } from '../core/events';
 import { headerRecord } from '../core/headers';
 import { WsSocket } from '../observables/ws-socket';
-import type { Broadcaster } from './broadcast';
-import { assertTopic, type Fanout } from './topics';
+import type { FrameBatcher } from './frame-batcher';
+import { assertTopic, type Fanout } from './fanout';
 import type { ConnectionRequest } from './requests';
 
 /** Events kept for a connection nobody has subscribed to yet; past this, reading pauses. */
-export const MAX_PENDING_EVENTS = 64;
+const MAX_PENDING_EVENTS = 64;
 
 /** What a connection needs from its server. */
 export interface ConnectionContext {
-  readonly broadcaster: Broadcaster;
+  readonly batcher: FrameBatcher;
   readonly maxBufferedAmount: number;
   /** Message bytes kept for a connection nobody has subscribed to yet; past this, reading pauses. */
   readonly maxPendingBytes: number;
@@ -51,10 +51,10 @@ export interface ConnectionContext {
  *   conn.messages$.subscribe((m) => conn.send(m.data));
  * });
  */
-// It is also the broadcaster's BatchTarget and its WsSocket's EventSink, structurally: naming them
+// It is also the batcher's BatchTarget and its WsSocket's EventSink, structurally: naming them
 // in `implements` would put those internal interfaces, and the members they need, in the public types.
 export class ServerConnection extends WsSocket implements SocketHandle {
-  /** @internal Broadcast queue state (see Broadcaster). */
+  /** @internal Broadcast queue state (see FrameBatcher). */
   batchFrom = -1;
   /** @internal */
   batchCount = 0;
@@ -119,7 +119,7 @@ export class ServerConnection extends WsSocket implements SocketHandle {
    * wait for this client: it is then closed with 1008 "client too slow".
    */
   override send(data: SendData, onWritten?: WriteCallback): boolean {
-    if (this.batchFrom !== -1 || this.batchList !== undefined) this.context.broadcaster.flush(this);
+    if (this.batchFrom !== -1 || this.batchList !== undefined) this.context.batcher.flush(this);
     if (this.ws.readyState !== OPEN) return false;
     if (this.ws.bufferedAmount > this.context.maxBufferedAmount) {
       this.tooSlow();
@@ -130,7 +130,7 @@ export class ServerConnection extends WsSocket implements SocketHandle {
 
   /** Starts the closing handshake after any queued broadcast (default 1000). */
   override close(code: number = CloseCode.NORMAL, reason = ''): void {
-    if (this.batchFrom !== -1 || this.batchList !== undefined) this.context.broadcaster.flush(this);
+    if (this.batchFrom !== -1 || this.batchList !== undefined) this.context.batcher.flush(this);
     super.close(code, reason);
   }
 

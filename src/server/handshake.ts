@@ -95,7 +95,7 @@ const CERTIFICATE_PROBLEMS: Record<string, string> = {
  * presented, or `authorizationError` (Node's name for OpenSSL's verification result) says why it
  * was not accepted. The reason goes to the client as the 403 body.
  */
-export function clientCertificateRefusal(presented: boolean, authorizationError: string | undefined): UpgradeRefusal {
+function clientCertificateRefusal(presented: boolean, authorizationError: string | undefined): UpgradeRefusal {
   if (!presented) {
     return {
       status: 403,

@@ -1,11 +1,11 @@
 // The `rxws/server` entry: re-exports only.
 export { serve } from './serve';
 export type { ListeningAddress, PublishResult, ServerErrorEvent, WebSocketServer } from './websocket-server';
-export type { BroadcastOptions } from './topics';
-export { ServerConnection, MAX_PENDING_EVENTS } from './connection';
+export type { BroadcastOptions } from './fanout';
+export { ServerConnection } from './connection';
 export { InProcessBus } from './adapter';
 export type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
-export { MAX_TOPIC_LENGTH } from './topics';
+export { MAX_TOPIC_LENGTH } from './fanout';
 export { channels } from './channels';
 export type { ChannelAuthorizer, ChannelServer, ChannelsOptions, ChannelVerdict } from './channels';
 export { memoryHistory, DEFAULT_HISTORY_MAX_MESSAGES, DEFAULT_HISTORY_MAX_BYTES, DEFAULT_HISTORY_MAX_AGE_MS, DEFAULT_HISTORY_MAX_CHANNELS } from './memory-history';
@@ -29,10 +29,10 @@ export {
 export type { ServeOptions, ProtocolPolicy } from './options';
 export { ServeError } from './errors';
 export type { ServeErrorCode } from './errors';
-export { staticFiles, CONTENT_TYPES } from './static-files';
-export type { StaticFilesOptions } from './static-files';
-export { redirect, echoRequest } from './handlers';
-export type { HttpHandler, HttpRequest, HttpResponse } from './http-server';
+export { staticFiles } from './http/static-files';
+export type { StaticFilesOptions } from './http/static-files';
+export { redirect, echoRequest } from './http/handlers';
+export type { HttpHandler, HttpRequest, HttpResponse, IncomingHttpRequest } from './http/http-server';
 export type { AuthorizeResult, ClientCertificate, ConnectionRequest, UpgradeRefusal, UpgradeRequest } from './requests';
 export type { TlsOptions } from '../core/options';
 export type { WebSocketEvent, WebSocketMessageEvent, SendData, SocketHandle } from '../core/events';

@@ -4,7 +4,7 @@ import { Observable, Subject } from 'rxjs';
 import type { SendData, SocketHandle, WebSocketCloseEvent, WriteCallback } from '../core/events';
 import type { ServerConnection } from './connection';
 import type { ConnectionRequest } from './requests';
-import type { BroadcastOptions } from './topics';
+import type { BroadcastOptions } from './fanout';
 import type { PublishResult, WebSocketServer } from './websocket-server';
 import { assertCodec, type Codec } from '../messages/codecs';
 import { decodeEvents, type MessageLayer } from '../messages/decode-events';

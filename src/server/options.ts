@@ -2,7 +2,7 @@ import { RxwsError, type RxwsErrorInit } from '../core/errors';
 import type { PerMessageDeflateOptions, TlsOptions } from '../core/options';
 import { durationProblem, isToken } from '../core/validation';
 import { assertAdapter, type BroadcastAdapter } from './adapter';
-import type { HttpHandler } from './http-server';
+import type { HttpHandler } from './http/http-server';
 import type { AuthorizeResult, UpgradeRequest } from './requests';
 
 /** Default port, as IXWebSocket's ws tool (and the `rxws` command-line servers). */

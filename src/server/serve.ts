@@ -8,15 +8,25 @@ import { CloseCode, OPEN } from '../core/constants';
 import type { SendData } from '../core/events';
 import { resolveServerTls } from '../tls/resolve';
 import type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
-import { Broadcaster } from './broadcast';
+import { FrameBatcher } from './frame-batcher';
 import { ServerConnection, type ConnectionContext } from './connection';
 import { listenError } from './errors';
 import { unverifiedClientRefusal } from './handshake';
-import { answerHttpRequest, refuseHttpRequest } from './http-server';
-import * as d from './options';
-import type { ServeOptions } from './options';
+import { answerHttpRequest, refuseHttpRequest } from './http/http-server';
+import {
+  DEFAULT_HOST,
+  DEFAULT_MAX_BUFFERED_AMOUNT,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_HTTP_BODY,
+  DEFAULT_MAX_PENDING_BYTES,
+  DEFAULT_PORT,
+  DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS,
+  serveOptionsError,
+  validateServeOptions,
+  type ServeOptions,
+} from './options';
 import { registerServerHooks } from './extension-hooks';
-import { audienceOf, Fanout, type Audience, type BroadcastOptions } from './topics';
+import { audienceOf, Fanout, type Audience, type BroadcastOptions } from './fanout';
 import type { ConnectionRequest } from './requests';
 import type { ListeningAddress, PublishResult, ServerErrorEvent, WebSocketServer } from './websocket-server';
 import { requestTarget } from './request-target';
@@ -29,7 +39,7 @@ const ignore = (): void => undefined;
 
 class Server implements WebSocketServer, ConnectionContext {
   readonly listening: Promise<ListeningAddress>;
-  readonly broadcaster: Broadcaster;
+  readonly batcher: FrameBatcher;
   readonly maxBufferedAmount: number;
   readonly maxPendingBytes: number;
   readonly corkWrites: boolean;
@@ -51,11 +61,11 @@ class Server implements WebSocketServer, ConnectionContext {
   private drained: (() => void) | undefined;
 
   constructor(options: ServeOptions) {
-    this.maxBufferedAmount = options.maxBufferedAmount ?? d.DEFAULT_MAX_BUFFERED_AMOUNT;
-    this.maxPendingBytes = options.maxPendingBytes ?? d.DEFAULT_MAX_PENDING_BYTES;
+    this.maxBufferedAmount = options.maxBufferedAmount ?? DEFAULT_MAX_BUFFERED_AMOUNT;
+    this.maxPendingBytes = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
     this.corkWrites = options.corkWrites ?? true;
-    this.broadcaster = new Broadcaster(this.maxBufferedAmount);
-    this.fanout = new Fanout(this.broadcaster, this.clientSet);
+    this.batcher = new FrameBatcher(this.maxBufferedAmount);
+    this.fanout = new Fanout(this.batcher, this.clientSet);
     registerServerHooks(this, {
       deliverLocally: (data, topic) => this.fanout.deliver(data, { topics: [topic], exceptId: 0 }),
       reportError: (source, error) => this.reportError(source, error),
@@ -63,13 +73,13 @@ class Server implements WebSocketServer, ConnectionContext {
     this.adapter = options.adapter;
     // Before anything listens: an adapter that refuses (already in use) leaves nothing open.
     this.adapter?.attach(this.adapterHost);
-    const handshakeTimeoutMs = options.handshakeTimeoutMs ?? d.DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS;
+    const handshakeTimeoutMs = options.handshakeTimeoutMs ?? DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS;
     const tls = options.tls ? resolveServerTls(options.tls) : undefined;
     this.verifiesClients = tls?.requestCert === true;
     // Client certificates are requested in TLS but judged here: Node would drop an unverified
     // client without a word (the client sees a reset); serve() answers it 403 with the reason.
     this.http = tls ? https.createServer({ ...tls, rejectUnauthorized: false, handshakeTimeout: handshakeTimeoutMs }) : http.createServer();
-    const maxConnections = options.maxConnections ?? d.DEFAULT_MAX_CONNECTIONS;
+    const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.sockets = new PendingSockets(handshakeTimeoutMs, maxConnections, () => this.clientSet.size);
     this.upgrades = new Upgrades(
       options,
@@ -96,13 +106,13 @@ class Server implements WebSocketServer, ConnectionContext {
         return;
       }
       req.url = target as string;
-      const limit = options.maxHttpBodyBytes ?? d.DEFAULT_MAX_HTTP_BODY;
+      const limit = options.maxHttpBodyBytes ?? DEFAULT_MAX_HTTP_BODY;
       const readingBody = (onDeadline: (() => void) | undefined): void => this.sockets.readingBody(socket, onDeadline);
       void answerHttpRequest(req, res, options.onRequest, limit, (e) => this.errors.next(e), readingBody);
     });
     this.http.on('upgrade', this.upgrades.onUpgrade);
-    const host = options.host ?? d.DEFAULT_HOST;
-    const port = options.port ?? d.DEFAULT_PORT;
+    const host = options.host ?? DEFAULT_HOST;
+    const port = options.port ?? DEFAULT_PORT;
     this.listening = new Promise<ListeningAddress>((resolve, reject) => {
       this.http.once('listening', () => {
         const address = this.http.address();
@@ -161,7 +171,7 @@ class Server implements WebSocketServer, ConnectionContext {
     clearInterval(this.pingTimer);
     const adapterClosed = this.adapter?.close().catch(this.reportAdapterError);
     const released = new Promise<void>((resolve) => this.http.close(() => resolve()));
-    this.broadcaster.flushNow();
+    this.batcher.flushNow();
     if (this.clientSet.size > 0) {
       const drained = new Promise<void>((resolve) => (this.drained = resolve));
       for (const connection of this.clientSet) connection.close(CloseCode.GOING_AWAY, 'Server shutting down');
@@ -239,9 +249,9 @@ export function serve<In, Out>(options: ServeOptions & ServerCodecOptions<In, Ou
 export function serve(options?: ServeOptions): WebSocketServer;
 export function serve<In, Out>(options: ServeOptions & Partial<ServerCodecOptions<In, Out>> = {}): WebSocketServer | MessageServer<In, Out> {
   const { codec, decodeErrors, messaging, ...serveOptions } = options;
-  d.validateServeOptions(serveOptions);
+  validateServeOptions(serveOptions);
   if (codec === undefined) {
-    if (messaging !== undefined && messaging !== false) throw d.serveOptionsError('messaging needs a codec to carry the envelope: add codec: json() or codec: msgpack()');
+    if (messaging !== undefined && messaging !== false) throw serveOptionsError('messaging needs a codec to carry the envelope: add codec: json() or codec: msgpack()');
     return new Server(serveOptions);
   }
   // The codec and the envelope sit on each connection's events: the frame path stays as it is.
@@ -249,7 +259,7 @@ export function serve<In, Out>(options: ServeOptions & Partial<ServerCodecOption
   try {
     wrap = messageServer({ codec, decodeErrors, messaging });
   } catch (e) {
-    throw d.serveOptionsError((e as Error).message);
+    throw serveOptionsError((e as Error).message);
   }
   return wrap(new Server(serveOptions));
 }

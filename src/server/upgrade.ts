@@ -4,8 +4,7 @@ import { WebSocketServer as WsServer, type ServerOptions as WsServerOptions, typ
 import { acceptableDeflateOffers } from '../observables/permessage-deflate';
 import { clientCertificate } from './certificate';
 import { checkUpgradeRequest, chooseProtocol, parseOfferedProtocols, refusalOf, unverifiedClientRefusal, writeRefusal } from './handshake';
-import * as d from './options';
-import type { ServeOptions } from './options';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PAYLOAD, DEFAULT_SERVER_CLOSE_TIMEOUT_MS, DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS, type ServeOptions } from './options';
 import { requestTarget } from './request-target';
 import { atLimitRefusal, type PendingSockets } from './sockets';
 import type { AuthorizeResult, ConnectionRequest, UpgradeRefusal, UpgradeRequest } from './requests';
@@ -45,10 +44,10 @@ export class Upgrades {
     this.wss = new WsServer({
       noServer: true,
       clientTracking: false,
-      maxPayload: options.maxPayload ?? d.DEFAULT_MAX_PAYLOAD,
+      maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
       perMessageDeflate: options.perMessageDeflate ?? false,
       autoPong: options.autoPong ?? true,
-      closeTimeout: options.closeTimeoutMs ?? d.DEFAULT_SERVER_CLOSE_TIMEOUT_MS,
+      closeTimeout: options.closeTimeoutMs ?? DEFAULT_SERVER_CLOSE_TIMEOUT_MS,
       handleProtocols: () => this.nextProtocol || false,
     } as WsServerOptions & { closeTimeout: number });
   }
@@ -67,14 +66,14 @@ export class Upgrades {
       return;
     }
     this.authorizing.delete(socket);
-    const ms = this.options.handshakeTimeoutMs ?? d.DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS;
+    const ms = this.options.handshakeTimeoutMs ?? DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS;
     this.host.reportError({ source: 'authorize', error: new Error(`authorize did not settle within handshakeTimeoutMs (${ms} ms); the client got 503`) });
     writeRefusal(socket, { status: 503, reason: 'The server could not decide on this connection in time; try again later', headers: { 'Retry-After': '1' } });
   }
 
   private check(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (socket.destroyed) return;
-    const max = this.options.maxConnections ?? d.DEFAULT_MAX_CONNECTIONS;
+    const max = this.options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     const offered = parseOfferedProtocols(req.headers['sec-websocket-protocol']);
     const target = requestTarget(req.url);
     const refusal: UpgradeRefusal | undefined = this.host.isClosing()

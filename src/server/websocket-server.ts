@@ -2,7 +2,7 @@
 import type { Observable } from 'rxjs';
 import type { SendData } from '../core/events';
 import type { ServerConnection } from './connection';
-import type { BroadcastOptions } from './topics';
+import type { BroadcastOptions } from './fanout';
 
 /** Where a server listens. */
 export interface ListeningAddress {

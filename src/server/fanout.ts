@@ -2,7 +2,7 @@
 // Each message is framed once, however many topics and connections it reaches.
 import { OPEN } from '../core/constants';
 import type { SendData } from '../core/events';
-import { encodeFrames, type BatchTarget, type Broadcaster } from './broadcast';
+import { encodeFrames, type BatchTarget, type FrameBatcher } from './frame-batcher';
 
 /**
  * Whom `broadcast` and `publish` reach. With an adapter, `topic` travels to the other instances
@@ -72,7 +72,7 @@ export class Fanout<M extends FanoutMember = FanoutMember> {
   private from = -1;
 
   constructor(
-    private readonly broadcaster: Broadcaster,
+    private readonly batcher: FrameBatcher,
     private readonly clients: ReadonlySet<M>,
   ) {}
 
@@ -128,9 +128,9 @@ export class Fanout<M extends FanoutMember = FanoutMember> {
     }
     if (this.frames === undefined) {
       this.frames = encodeFrames(data);
-      this.from = this.broadcaster.add(this.frames);
+      this.from = this.batcher.add(this.frames);
     }
-    this.broadcaster.enqueue(c, this.frames, this.from);
+    this.batcher.enqueue(c, this.frames, this.from);
     return 1;
   }
 }

@@ -1,13 +1,19 @@
-// Plain HTTP on the WebSocket port: turns Node's request into an HttpRequest, runs the
+// Plain HTTP on the WebSocket port: turns Node's request into an IncomingHttpRequest, runs the
 // handler (value, Promise or Observable) and writes its HttpResponse.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline, type Readable } from 'node:stream';
 import { firstValueFrom, isObservable, type Observable } from 'rxjs';
-import type { UpgradeRefusal } from './requests';
-import type { ServerErrorEvent } from './websocket-server';
+import type { UpgradeRefusal } from '../requests';
+import type { ServerErrorEvent } from '../websocket-server';
 
-/** A plain HTTP request received by the server. */
-export interface HttpRequest {
+/**
+ * A plain HTTP request received by the server, as `onRequest` gets it (not to be confused with
+ * `httpRequest` of `rxws/http`, the client).
+ *
+ * @example
+ * serve({ onRequest: (request: IncomingHttpRequest) => ({ status: 200, body: request.url }) });
+ */
+export interface IncomingHttpRequest {
   readonly method: string;
   /** The request target: path and query, as sent. */
   readonly url: string;
@@ -17,6 +23,9 @@ export interface HttpRequest {
   readonly body: Uint8Array;
   readonly remoteAddress: string;
 }
+
+/** @deprecated The old name of {@link IncomingHttpRequest}; it reads like the client's `httpRequest`. */
+export type HttpRequest = IncomingHttpRequest;
 
 /** The answer to a plain HTTP request. */
 export interface HttpResponse {
@@ -33,7 +42,7 @@ export interface HttpResponse {
 }
 
 /** Answers plain HTTP requests: with a response, a Promise of one, or an Observable whose first value is used. */
-export type HttpHandler = (request: HttpRequest) => HttpResponse | Promise<HttpResponse> | Observable<HttpResponse>;
+export type HttpHandler = (request: IncomingHttpRequest) => HttpResponse | Promise<HttpResponse> | Observable<HttpResponse>;
 
 const UPGRADE_REQUIRED =
   'Upgrade Required: this is a WebSocket server. Connect with a WebSocket client (ws:// or wss://).';
@@ -89,7 +98,7 @@ function checkResponse(value: unknown): HttpResponse {
   return r;
 }
 
-async function runHandler(handler: HttpHandler, request: HttpRequest): Promise<HttpResponse> {
+async function runHandler(handler: HttpHandler, request: IncomingHttpRequest): Promise<HttpResponse> {
   const result = handler(request);
   const value = isObservable(result) ? await firstValueFrom(result) : await result;
   return checkResponse(value);
@@ -161,7 +170,7 @@ export async function answerHttpRequest(
       send(res, { status: 413, headers: { Connection: 'close' }, body: `Request body over ${maxBodyBytes} bytes` });
       return;
     }
-    const request: HttpRequest = {
+    const request: IncomingHttpRequest = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,

@@ -2,10 +2,10 @@ import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import type { HttpHandler, HttpRequest, HttpResponse } from './http-server';
+import type { HttpHandler, HttpResponse, IncomingHttpRequest } from './http-server';
 
 /** Content-Type by file extension; anything else is `application/octet-stream`. */
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.htm': 'text/html; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -68,7 +68,7 @@ function inside(root: string, file: string): boolean {
   return file === root || file.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
-function acceptsGzip(request: HttpRequest): boolean {
+function acceptsGzip(request: IncomingHttpRequest): boolean {
   const header = request.headers['accept-encoding'];
   const value = Array.isArray(header) ? header.join(',') : header ?? '';
   return value.split(',').some((part) => {

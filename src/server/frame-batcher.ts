@@ -26,7 +26,7 @@ const MERGE_LIMIT = 64 * 1024;
 /** Batches up to this size are joined into one buffer per socket write; larger ones are written corked. */
 const CONCAT_LIMIT = 1024 * 1024;
 
-/** What the broadcaster needs from a connection; the queue state lives on it to avoid a map lookup. */
+/** What the batcher needs from a connection; the queue state lives on it to avoid a map lookup. */
 export interface BatchTarget {
   /** Index of the first queued frame of the current batch, -1 when none is queued. */
   batchFrom: number;
@@ -74,7 +74,7 @@ function writeAll(stream: Duplex, frames: readonly Buffer[], from: number, to: n
 }
 
 /** Queues broadcast frames per client and writes them once per event-loop turn. */
-export class Broadcaster {
+export class FrameBatcher {
   private frames: Buffer[] = [];
   private dirty: BatchTarget[] = [];
   private scheduled: NodeJS.Immediate | undefined;
