@@ -12,12 +12,19 @@ export interface ClientProbeReport {
   receivedBytes: number;
   /** Peak resident set size of this process, in bytes. */
   maxRssBytes: number;
+  /**
+   * How far the peak RSS rose above the peak before connecting (loading the modules), in bytes:
+   * what the connection cost, without the start-up that varies with the machine's load.
+   */
+  rssGrowthBytes: number;
 }
 
 const { url, options } = JSON.parse(process.argv[2] ?? '{}') as { url: string; options: ConnectOptions };
 let receivedBytes = 0;
-const report = (r: Omit<ClientProbeReport, 'receivedBytes' | 'maxRssBytes'>): void => {
-  const full: ClientProbeReport = { ...r, receivedBytes, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+const peakBefore = process.resourceUsage().maxRSS * 1024;
+const report = (r: Omit<ClientProbeReport, 'receivedBytes' | 'maxRssBytes' | 'rssGrowthBytes'>): void => {
+  const maxRssBytes = process.resourceUsage().maxRSS * 1024;
+  const full: ClientProbeReport = { ...r, receivedBytes, maxRssBytes, rssGrowthBytes: maxRssBytes - peakBefore };
   process.send?.(full, () => process.exit(0));
 };
 connect(url, options).subscribe({
