@@ -2,7 +2,8 @@
 import { firstValueFrom, filter, interval, lastValueFrom, take, toArray } from 'rxjs';
 import { json, WebSocketClient } from 'rxws';
 import { serve } from 'rxws/server';
-import { extraResources, runPool, snapshot, waitFor } from '../leaks/probe';
+import { RequestRunner, type Run, type RunTarget } from '../../src/messages/handlers';
+import { extraResources, runPool, settledHeap, snapshot, waitFor } from '../leaks/probe';
 
 describe('message layer: no leaks', () => {
   it('1000 requests (values, streams, cancelled, timed out) leave no timer while idle, and nothing after stop() and close()', async () => {
@@ -28,5 +29,21 @@ describe('message layer: no leaks', () => {
     await server.close();
     await waitFor(() => Object.keys(extraResources(before, snapshot())).length === 0);
     expect(extraResources(before, snapshot())).toEqual({});
+  });
+
+  it('a request the client acknowledged (acked) is garbage at once: the de-duplication window does not hold it until it passes', async () => {
+    const runner = new RequestRunner<null>({ handlers: { echo: (b) => b } }); // a 60 s window
+    const conn: RunTarget = { runs: new Map<number, Run>(), send: () => true };
+    let body: object | undefined = { reply: 'kept for a re-sent request' };
+    const reply = new WeakRef(body);
+    runner.request({ k: 'req', id: 1, target: 'echo', body }, conn, 'session-w', null);
+    body = undefined;
+    runner.request({ k: 'req', id: 2, target: 'echo', body: 2, acked: 2 }, conn, 'session-w', null); // request 1 has ended at the client
+    expect(runner.remembered).toBe(1);
+    // A WeakRef keeps its target to the end of the job that made it: collect in the next one.
+    await new Promise((resolve) => setImmediate(resolve));
+    settledHeap();
+    expect(reply.deref()).toBeUndefined();
+    runner.dispose();
   });
 });

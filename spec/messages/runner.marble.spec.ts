@@ -66,6 +66,40 @@ describe('RequestRunner (marble): the de-duplication window', () => {
     expect(stopped).toBe(1);
   });
 
+  it('each remembered request is forgotten at its own time; one taken back meanwhile waits for its client to leave again', () => {
+    let stopped = 0;
+    const runner = new RequestRunner<null>({ dedupWindowMs: 100, scheduler: testScheduler, handlers: { echo: (b) => b, hang: () => new Observable<never>(() => () => stopped++) } });
+    const conn = target();
+    const other = target();
+    const remembered: Array<[number, number]> = [];
+    testScheduler.run(({ cold }) => {
+      runner.request({ k: 'req', id: 1, target: 'echo', body: 1 }, conn, 'session-g', null); // ended at 0: forgotten at 100
+      runner.request({ k: 'req', id: 2, target: 'hang' }, conn, 'session-g', null);
+      cold('10ms x').subscribe(() => runner.closed(conn)); // id 2 waits for its client from 10: until 110
+      cold('20ms x').subscribe(() => runner.request({ k: 'req', id: 3, target: 'echo', body: 3 }, other, 'session-g', null)); // until 120
+      cold('50ms x').subscribe(() => runner.request({ k: 'req', id: 2, target: 'hang' }, other, 'session-g', null)); // taken back
+      cold('130ms x').subscribe(() => runner.closed(other)); // id 2 alone again from 130: until 230
+      for (const at of [99, 101, 111, 119, 121, 229, 231]) cold(`${at}ms x`).subscribe(() => remembered.push([at, runner.remembered]));
+    });
+    expect(remembered).toEqual([[99, 3], [101, 2], [111, 2], [119, 2], [121, 1], [229, 1], [231, 0]]);
+    expect(stopped).toBe(1);
+    expect(other.sent).toEqual([{ k: 'res', id: 3, body: 3 }]);
+  });
+
+  it('requests forgotten through acked leave the window at once: the timer then goes on with the ones left', () => {
+    const runner = new RequestRunner<null>({ dedupWindowMs: 100, scheduler: testScheduler, handlers: { echo: (b) => b } });
+    const conn = target();
+    const remembered: Array<[number, number]> = [];
+    testScheduler.run(({ cold }) => {
+      runner.request({ k: 'req', id: 1, target: 'echo' }, conn, 'session-h', null); // until 100
+      cold('30ms x').subscribe(() => runner.request({ k: 'req', id: 2, target: 'echo' }, conn, 'session-h', null)); // until 130
+      cold('40ms x').subscribe(() => runner.request({ k: 'req', id: 3, target: 'echo', acked: 2 }, conn, 'session-h', null)); // forgets 1; 3 until 140
+      cold('60ms x').subscribe(() => runner.request({ k: 'req', id: 1, target: 'echo' }, conn, 'session-h', null)); // forgotten: runs again, until 160
+      for (const at of [41, 129, 131, 139, 141, 159, 161]) cold(`${at}ms x`).subscribe(() => remembered.push([at, runner.remembered]));
+    });
+    expect(remembered).toEqual([[41, 2], [129, 3], [131, 2], [139, 2], [141, 1], [159, 1], [161, 0]]);
+  });
+
   it('a client that comes back gets the values it missed, in order, then the live ones', () => {
     const conn = target();
     const back = target();

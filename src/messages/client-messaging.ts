@@ -20,11 +20,6 @@ export interface MessagingOptions extends RequesterOptions {
 /** Messages kept for their acknowledgement at most; past it the oldest is given up (reported undelivered, maybe sent). */
 export const MAX_UNACKNOWLEDGED = 10_000;
 
-/** A socket that can write the messages of one turn together (the Node transport's). */
-interface CoalescingSocket {
-  coalesceWrites(): void;
-}
-
 /** Takes envelopes of other kinds (channels' `subok`, `pub`…); true when it handled one. */
 export type EnvelopeHandler = (envelope: Envelope) => boolean;
 
@@ -146,11 +141,9 @@ export class ClientMessaging implements MessageLayer {
     return new UnwrapError(new MessageError({ code: 'INVALID_ENVELOPE', reason: `A client does not take '${envelope.k}' envelopes (docs/protocol.md)`, raw }));
   }
 
-  opened(socket: SocketHandle, sendValue: (value: unknown) => boolean): void {
-    // On Node the socket can hold a turn's writes for one system call (WsSocket.coalesceWrites);
-    // a browser's cannot, and sends as it is.
-    const coalesce = (socket as Partial<CoalescingSocket>).coalesceWrites;
-    const send = coalesce === undefined ? sendValue : (envelope: Envelope): boolean => (coalesce.call(socket), sendValue(envelope));
+  opened(_socket: SocketHandle, send: (value: unknown) => boolean): void {
+    // On Node the socket's send already holds a turn's writes for one system call
+    // (WsSocket.coalesceWrites); a browser's sends as it is.
     this.send = send;
     this.welcome = undefined;
     send({ k: 'hello', v: PROTOCOL_VERSION, session: this.session });

@@ -83,6 +83,9 @@ export interface Run {
   finished: boolean;
   /** When it is forgotten (scheduler time), 0 while its client is here and it runs. */
   expiresAt: number;
+  /** Its neighbours in the runner's list of runs to forget (while `expiresAt` is not 0). */
+  older: Run | undefined;
+  newer: Run | undefined;
 }
 
 const isPromiseLike = (v: unknown): v is PromiseLike<unknown> => v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<unknown>).then === 'function';
@@ -99,11 +102,13 @@ export class RequestRunner<C> {
   private readonly scheduler: SchedulerLike;
   private readonly sessions = new Map<string, Map<number, Run>>();
   /**
-   * Runs to forget, in the order they expire (one window for all, so it is the order they were
-   * added), swept by one timer: no timer per request.
+   * Runs to forget, oldest first: one window for all, so the order they were added is the order
+   * they expire. One timer sweeps the list, no timer per request; the list goes through the runs
+   * themselves, so a run forgotten sooner (`acked`, a cancel) leaves it at once and is garbage,
+   * instead of being held for the whole window.
    */
-  private readonly expiries: Array<{ run: Run; at: number }> = [];
-  private expiriesHead = 0;
+  private oldest: Run | undefined;
+  private newest: Run | undefined;
   private sweep: Subscription | undefined;
 
   constructor(options: ServerMessagingOptions<C> = {}) {
@@ -136,37 +141,45 @@ export class RequestRunner<C> {
     for (const runs of [...this.sessions.values()]) for (const run of [...runs.values()]) this.forget(run);
     this.sweep?.unsubscribe();
     this.sweep = undefined;
-    this.expiries.length = this.expiriesHead = 0;
     this.messages.dispose();
   }
 
   /** Forgets `run` when the window has passed (unless `attach` takes it back first). */
   private expireLater(run: Run): void {
-    const at = this.scheduler.now() + this.dedupWindowMs;
-    run.expiresAt = at;
-    this.expiries.push({ run, at });
+    // Already waiting (its client went away, now it ended): the window starts again.
+    if (run.expiresAt !== 0) this.unlink(run);
+    run.expiresAt = this.scheduler.now() + this.dedupWindowMs;
+    run.older = this.newest;
+    if (this.newest === undefined) this.oldest = run;
+    else this.newest.newer = run;
+    this.newest = run;
     if (this.sweep === undefined) this.armSweep();
   }
 
+  /** Takes `run` out of the list of runs to forget. */
+  private unlink(run: Run): void {
+    const { older, newer } = run;
+    if (older === undefined) this.oldest = newer;
+    else older.newer = newer;
+    if (newer === undefined) this.newest = older;
+    else newer.older = older;
+    run.older = run.newer = undefined;
+    run.expiresAt = 0;
+  }
+
+  /** Sets the timer for the oldest run (one taken out since makes it fire early: it sets itself again). */
   private armSweep(): void {
-    const head = this.expiries[this.expiriesHead];
-    if (head === undefined) return;
+    const oldest = this.oldest;
+    if (oldest === undefined) return;
     this.sweep = this.scheduler.schedule(() => {
       this.sweep = undefined;
       this.sweepExpired();
-    }, Math.max(0, head.at - this.scheduler.now()));
+    }, Math.max(0, oldest.expiresAt - this.scheduler.now()));
   }
 
   private sweepExpired(): void {
     const now = this.scheduler.now();
-    const list = this.expiries;
-    while (this.expiriesHead < list.length && list[this.expiriesHead].at <= now) {
-      const { run, at } = list[this.expiriesHead++];
-      // A run taken back (attach) or forgotten since has another expiresAt.
-      if (run.expiresAt === at) this.forget(run);
-    }
-    if (this.expiriesHead === list.length) list.length = this.expiriesHead = 0;
-    else if (this.expiriesHead > 1024 && this.expiriesHead * 2 > list.length) list.splice(0, this.expiriesHead), (this.expiriesHead = 0);
+    for (let run = this.oldest; run !== undefined && run.expiresAt <= now; run = this.oldest) this.forget(run);
     this.armSweep();
   }
 
@@ -211,7 +224,7 @@ export class RequestRunner<C> {
       const known = Object.keys(this.handlers);
       return fail('UNKNOWN_TARGET', `No handler for target '${req.target}'; ${known.length === 0 ? 'the server has none' : `the server has: ${known.join(', ')}`}`);
     }
-    const run: Run = { id: req.id, session, target, subscription: undefined, count: 0, kept: undefined, firstKept: 0, detachedAt: 0, ending: undefined, finished: false, expiresAt: 0 };
+    const run: Run = { id: req.id, session, target, subscription: undefined, count: 0, kept: undefined, firstKept: 0, detachedAt: 0, ending: undefined, finished: false, expiresAt: 0, older: undefined, newer: undefined };
     target.runs.set(req.id, run);
     if (session !== '') {
       let runs = this.sessions.get(session);
@@ -312,7 +325,7 @@ export class RequestRunner<C> {
       if (run.ending !== undefined) target.send(run.ending);
       return;
     }
-    run.expiresAt = 0;
+    if (run.expiresAt !== 0) this.unlink(run);
     run.target = target;
     target.runs.set(run.id, run);
   }
@@ -322,7 +335,7 @@ export class RequestRunner<C> {
     run.finished = true;
     run.subscription?.unsubscribe();
     run.subscription = undefined;
-    run.expiresAt = 0;
+    if (run.expiresAt !== 0) this.unlink(run);
     run.target?.runs.delete(run.id);
     run.target = undefined;
     const runs = this.sessions.get(run.session);

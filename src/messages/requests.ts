@@ -31,7 +31,9 @@ export interface RequesterOptions {
 }
 
 interface Pending {
-  readonly envelope: ReqEnvelope;
+  readonly id: number;
+  readonly target: string;
+  readonly body: unknown;
   readonly subscriber: Subscriber<unknown>;
   /** Reply values received (a re-sent request asks the server to start after them). */
   received: number;
@@ -86,11 +88,12 @@ export class Requester {
         return undefined;
       }
       const id = this.nextId++;
-      const envelope: ReqEnvelope = body === undefined ? { k: 'req', id, target } : { k: 'req', id, target, body };
       const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
       const own = options.scheduler !== undefined && options.scheduler !== this.scheduler ? options.scheduler : undefined;
       const pending: Pending = {
-        envelope,
+        id,
+        target,
+        body,
         subscriber: subscriber as Subscriber<unknown>,
         received: 0,
         retriesLeft: options.retries ?? this.options.retries ?? DEFAULT_REQUEST_RETRIES,
@@ -142,7 +145,7 @@ export class Requester {
       if (final || (sent && pending.retriesLeft <= 0)) {
         const what = sent ? 'before its reply ended' : 'before it could be sent';
         const retry = final ? '' : ', and it has no retries left';
-        this.fail(pending, new MessageError({ code: 'CONNECTION_LOST', reason: `Request ${pending.envelope.id} to '${pending.envelope.target}': ${reason} ${what}${retry}` }), false);
+        this.fail(pending, new MessageError({ code: 'CONNECTION_LOST', reason: `Request ${pending.id} to '${pending.target}': ${reason} ${what}${retry}` }), false);
       }
     }
   }
@@ -195,7 +198,7 @@ export class Requester {
   }
 
   private timedOut(pending: Pending): void {
-    const { id, target } = pending.envelope;
+    const { id, target } = pending;
     this.fail(pending, new MessageError({ code: 'REQUEST_TIMEOUT', reason: `No reply to '${target}' (request ${id}) within ${pending.timeoutMs} ms` }), true);
   }
 
@@ -233,7 +236,7 @@ export class Requester {
   private send(pending: Pending): void {
     if (this.link === undefined) return;
     const acked = this.acked();
-    const { id, target, body } = pending.envelope;
+    const { id, target, body } = pending;
     // One object per send, with only the fields that apply (docs/protocol.md: `from`, `acked` optional).
     const envelope: ReqEnvelope = { k: 'req', id, target };
     if (body !== undefined) (envelope as { body?: unknown }).body = body;
@@ -244,21 +247,21 @@ export class Requester {
       sent = this.link(envelope);
     } catch (error) {
       // The codec cannot encode the body (a BigInt in JSON…): that request fails, no other.
-      this.fail(pending, new MessageError({ code: 'INVALID_ENVELOPE', reason: `request('${pending.envelope.target}'): the body cannot be encoded: ${(error as Error).message}`, cause: error }), false);
+      this.fail(pending, new MessageError({ code: 'INVALID_ENVELOPE', reason: `request('${pending.target}'): the body cannot be encoded: ${(error as Error).message}`, cause: error }), false);
       return;
     }
     if (sent) pending.sentOn = this.connection;
   }
 
   private fail(pending: Pending, error: MessageError, cancel: boolean): void {
-    if (this.pending.get(pending.envelope.id) !== pending) return;
+    if (this.pending.get(pending.id) !== pending) return;
     this.drop(pending, cancel);
     pending.subscriber.error(error);
   }
 
   /** Forgets `pending` (first, so its teardown sends nothing more), clearing its timer; with `cancel`, tells the server. */
   private drop(pending: Pending, cancel: boolean): void {
-    this.pending.delete(pending.envelope.id);
+    this.pending.delete(pending.id);
     pending.timer?.unsubscribe();
     pending.timer = undefined;
     if (this.pending.size === 0 && this.sweep !== undefined) {
@@ -266,7 +269,7 @@ export class Requester {
       this.sweep.unsubscribe();
       this.sweep = undefined;
     }
-    if (cancel && pending.sentOn === this.connection && pending.sentOn !== 0 && this.link !== undefined) this.link({ k: 'cancel', id: pending.envelope.id });
+    if (cancel && pending.sentOn === this.connection && pending.sentOn !== 0 && this.link !== undefined) this.link({ k: 'cancel', id: pending.id });
   }
 }
 

@@ -25,14 +25,12 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
 
   /**
    * Sends an envelope. Replies made in one turn (the requests of one TCP read, a stream's
-   * synchronous values) are written together: the socket is corked until the turn's microtasks
-   * have run, so N replies cost one write system call instead of N.
+   * synchronous values) are written together: the connection's send corks the socket until the
+   * turn's microtasks have run (WsSocket.coalesceWrites), so N replies cost one write system call.
    */
   send(envelope: Envelope): boolean {
     const sendValue = this.sendValue;
-    if (sendValue === undefined) return false;
-    this.raw.coalesceWrites();
-    return sendValue(envelope);
+    return sendValue === undefined ? false : sendValue(envelope);
   }
 
   wrap(value: unknown): unknown {
