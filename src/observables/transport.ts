@@ -15,7 +15,7 @@ import { deflateAnswerProblem } from './permessage-deflate';
 import type { ConnectOptions, LookupFunction, OpenOptions } from './options';
 import type { EventSink } from './sink';
 import type { WebSocketUrl } from './url';
-import { WsSocket } from './ws-socket';
+import { OwnedWebSocket, WsSocket } from './ws-socket';
 
 /** The most of an error response body quoted in a WebSocketError's reason. */
 const MAX_QUOTED_BODY = 512;
@@ -112,6 +112,16 @@ function proxyAgentFor(target: WebSocketUrl, options: OpenOptions): ProxyTunnelA
   return proxy && new ProxyTunnelAgent(proxy, target.secure);
 }
 
+/** A client connection's socket: it may check the subprotocol answer itself (see openConnection). */
+class ClientSocket extends WsSocket {
+  /** The subprotocol the transport checked itself (when it offered them as a header), else ws's. */
+  negotiatedProtocol: string | undefined = undefined;
+
+  override get protocol(): string {
+    return this.negotiatedProtocol ?? this.ws.protocol;
+  }
+}
+
 /** Opens one `ws` client connection and feeds its events to `sink`. */
 export function openConnection(target: WebSocketUrl, options: OpenOptions, sink: EventSink): TransportConnection {
   // RFC 6455 §4.1 lets a server answer no subprotocol, and browsers then open with protocol ''.
@@ -134,8 +144,8 @@ export function openConnection(target: WebSocketUrl, options: OpenOptions, sink:
     // @types/ws types checkServerIdentity differently from Node; ws passes it to tls.connect as is.
     ...((target.secure ? resolveClientTls(options.tls, target.hostname) : {}) as WebSocket.ClientOptions),
   };
-  const ws = new WebSocket(target.href, options.protocols && !checkedHere ? [...options.protocols] : undefined, wsOptions);
-  const socket = new WsSocket(ws, options.binaryType !== 'buffer', options.corkWrites !== false);
+  const ws = new OwnedWebSocket(target.href, options.protocols && !checkedHere ? [...options.protocols] : undefined, wsOptions);
+  const socket = new ClientSocket(ws, options.binaryType !== 'buffer', options.corkWrites !== false);
   let settled = false;
   let responseHeaders: Record<string, string> = {};
 
