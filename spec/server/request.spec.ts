@@ -123,9 +123,9 @@ describe('SharedStrings', () => {
     expect(strings.size).toBe(4);
   });
 
-  it('does not keep texts over 16 KiB', () => {
+  it('does not keep texts over 4 KiB', () => {
     const strings = new SharedStrings(4);
-    const long = 'x'.repeat(16 * 1024 + 1);
+    const long = 'x'.repeat(4 * 1024 + 1);
     expect(strings.share(long)).toBe(long);
     expect(strings.size).toBe(0);
   });

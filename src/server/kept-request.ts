@@ -40,8 +40,11 @@ export function peerOf(socket: Socket): Peer {
   return { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
 }
 
-/** Strings longer than this are kept as they are, not shared. */
-const MAX_SHARED_LENGTH = 16 * 1024;
+/**
+ * Heads longer than this are kept as they are, not shared: with the capacity, the table holds
+ * at most ~1 MiB however large the requests (a browser's head is ~0.5–1.5 KB; Node allows 16 KiB).
+ */
+const MAX_SHARED_LENGTH = 4 * 1024;
 
 /**
  * A bounded table of the request heads seen lately, so that connections with the same head hold
@@ -50,7 +53,7 @@ const MAX_SHARED_LENGTH = 16 * 1024;
 export class SharedStrings {
   private readonly table = new Map<string, string>();
 
-  constructor(private readonly capacity = 512) {}
+  constructor(private readonly capacity = 256) {}
 
   get size(): number {
     return this.table.size;
