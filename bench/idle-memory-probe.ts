@@ -1,6 +1,8 @@
 // Idle memory per server connection, rxws serve() against a raw `ws` server, on the bundled
 // build (as users install it). Each server runs alone in a fresh `node --expose-gc` process; the
-// clients (raw ws) run here. Per connection = (memory with N idle clients - memory with none) / N.
+// clients (raw ws) run here. Per connection = (memory with N idle clients - memory with none) / N,
+// "none" measured after WARM_UP connections have come and gone: the code compiled on the first
+// handshakes, once per process, is not counted as memory per connection.
 //
 //   npx tsx bench/idle-memory-probe.ts [--connections=2000,10000] [--modes=raw,rxws,rxws-messages,rxws-events]
 //                                      [--snapshot=DIR]   (also a heap summary by constructor, diffed against raw)
@@ -16,6 +18,7 @@ import { buildForBench, removeBuild } from './lib/build';
 const MODES = ['raw', 'rxws', 'rxws-messages', 'rxws-events'] as const;
 type Mode = (typeof MODES)[number];
 const OPEN_BATCH = 250;
+const WARM_UP = 200;
 const DEADLINE_MS = 120_000;
 
 // The server process: plain CommonJS, no tsx, so the heap holds only what the server made.
@@ -24,17 +27,20 @@ const { once } = require('node:events');
 const v8 = require('node:v8');
 const mode = process.env.PROBE_MODE;
 let count = 0;
+let open = () => 0;
 async function start() {
   if (mode === 'raw') {
     const { WebSocketServer } = require('ws');
     const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
     const noop = () => undefined;
     wss.on('connection', (ws) => { count++; ws.on('message', noop); ws.on('error', noop); });
+    open = () => wss.clients.size;
     await once(wss, 'listening');
     return wss.address().port;
   }
   const { serve } = require(process.env.PROBE_BUNDLE);
   const server = serve({ host: '127.0.0.1', port: 0, maxConnections: 1e6 });
+  open = () => server.clients.size;
   const observer = { complete: () => count-- };
   server.connections$.subscribe((c) => {
     count++;
@@ -46,7 +52,7 @@ async function start() {
 async function memory() {
   for (let i = 0; i < 4; i++) { gc(); await new Promise((r) => setImmediate(r)); }
   const { heapUsed, rss } = process.memoryUsage();
-  return { heapUsed, rss, count };
+  return { heapUsed, rss, count, open: open() };
 }
 process.on('message', async (m) => {
   if (m.cmd === 'memory') process.send(await memory());
@@ -58,7 +64,10 @@ start().then((port) => process.send({ port }));
 interface Sample {
   heapUsed: number;
   rss: number;
+  /** Connections accepted (less those closed, for the modes that subscribe). */
   count: number;
+  /** Connections open now. */
+  open: number;
 }
 
 function ask<T>(child: ChildProcess, message: object): Promise<T> {
@@ -83,13 +92,21 @@ async function openClients(port: number, n: number): Promise<WebSocket[]> {
   return clients;
 }
 
-async function waitForCount(child: ChildProcess, n: number): Promise<Sample> {
+async function waitFor(child: ChildProcess, what: string, done: (sample: Sample) => boolean): Promise<Sample> {
   const deadline = Date.now() + DEADLINE_MS;
   for (;;) {
     const sample = await ask<Sample>(child, { cmd: 'memory' });
-    if (sample.count >= n) return sample;
-    if (Date.now() > deadline) throw new Error(`the server counted ${sample.count} of ${n} connections`);
+    if (done(sample)) return sample;
+    if (Date.now() > deadline) throw new Error(`the server did not get to ${what} in time (count ${sample.count}, open ${sample.open})`);
   }
+}
+
+/** Opens WARM_UP clients and closes them; resolves once the server has none open. */
+async function warmUp(child: ChildProcess, port: number): Promise<void> {
+  const clients = await openClients(port, WARM_UP);
+  await waitFor(child, `${WARM_UP} connections`, (s) => s.open >= WARM_UP);
+  for (const ws of clients) ws.terminate();
+  await waitFor(child, 'no open connection', (s) => s.open === 0);
 }
 
 /** Self size and count per (node type, constructor name) of a heap snapshot. */
@@ -124,9 +141,10 @@ async function measure(mode: Mode, n: number, bundle: string, snapshotDir: strin
   });
   try {
     const [{ port }] = (await once(child, 'message')) as [{ port: number }];
+    await warmUp(child, port);
     const before = await ask<Sample>(child, { cmd: 'memory' });
     const clients = await openClients(port, n);
-    const after = await waitForCount(child, n);
+    const after = await waitFor(child, `${n} connections`, (s) => s.open >= n);
     let snapshot: string | undefined;
     if (snapshotDir !== undefined) snapshot = (await ask<{ file: string }>(child, { cmd: 'snapshot', file: path.join(snapshotDir, `${mode}-${n}.heapsnapshot`) })).file;
     for (const ws of clients) ws.terminate();

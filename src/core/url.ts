@@ -17,6 +17,15 @@ const SCHEMES: Record<string, boolean> = { 'ws:': false, 'wss:': true, 'http:': 
  * (IPv6 hosts in brackets: `ws://[::1]:8008/`); anything else throws a WebSocketError.
  */
 export function parseWebSocketUrl(input: string | URL): WebSocketUrl {
+  return parseWebSocketTarget(input).target;
+}
+
+/**
+ * As parseWebSocketUrl, with the parsed URL too (scheme ws: or wss:, no fragment): a new
+ * object each call, which the Node transport hands to ws and the proxy lookup, so that a
+ * connection's URL is parsed once.
+ */
+export function parseWebSocketTarget(input: string | URL): { target: WebSocketUrl; url: URL } {
   let url: URL;
   try {
     url = new URL(String(input));
@@ -39,7 +48,8 @@ export function parseWebSocketUrl(input: string | URL): WebSocketUrl {
     throw new WebSocketError({ code: 'INVALID_URL', url: url.href, reason: `No host in url '${url.href}'` });
   }
   if (url.hash) url.hash = ''; // RFC 6455 §3: fragments are not part of a WebSocket URI
-  const wsUrl = url.href.replace(/^http/, 'ws');
+  // http(s) and ws(s) are all special schemes, so the URL may change between them (WHATWG URL).
+  if (url.protocol === 'http:' || url.protocol === 'https:') url.protocol = secure ? 'wss:' : 'ws:';
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  return { href: wsUrl, secure, hostname, port: url.port ? Number(url.port) : secure ? 443 : 80 };
+  return { target: { href: url.href, secure, hostname, port: url.port ? Number(url.port) : secure ? 443 : 80 }, url };
 }

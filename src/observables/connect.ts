@@ -4,10 +4,10 @@ import { decodeEvents } from '../messages/decode-events';
 import type { CodecOptions, TypedWebSocketEvent } from '../messages/typed-events';
 import { WebSocketError } from '../core/errors';
 import type { WebSocketEvent } from '../core/events';
-import { DEFAULT_CLIENT_MAX_PAYLOAD, MAX_PAYLOAD_LIMIT } from '../core/constants';
+import { MAX_PAYLOAD_LIMIT } from '../core/constants';
 import type { ConnectOptions, OpenOptions } from '../core/options';
 import { openConnection } from './transport';
-import { parseWebSocketUrl } from '../core/url';
+import { parseWebSocketTarget } from '../core/url';
 import { durationProblem, isToken } from '../core/validation';
 
 /** The subprotocols to offer as a list: a single string is one subprotocol, as in the WHATWG `WebSocket`. */
@@ -39,7 +39,8 @@ function validateOptions(options: ConnectOptions): OpenOptions {
       seen.add(p);
     }
   }
-  return { ...options, protocols, maxPayload: maxPayload ?? DEFAULT_CLIENT_MAX_PAYLOAD };
+  // No copy per try unless a subprotocol string became a list (the transport applies the defaults).
+  return typeof options.protocols === 'string' ? { ...options, protocols } : (options as OpenOptions);
 }
 
 /**
@@ -84,9 +85,10 @@ export function connect<In, Out>(
 function connectFrames(url: string | URL, options: ConnectOptions): Observable<WebSocketEvent> {
   return new Observable<WebSocketEvent>((subscriber) => {
     let target;
+    let parsed;
     let resolved;
     try {
-      target = parseWebSocketUrl(url);
+      ({ target, url: parsed } = parseWebSocketTarget(url));
       resolved = validateOptions(options);
     } catch (err) {
       subscriber.error(err);
@@ -94,7 +96,8 @@ function connectFrames(url: string | URL, options: ConnectOptions): Observable<W
     }
     let connection;
     try {
-      connection = openConnection(target, resolved, subscriber);
+      // The browser transport takes no parsed URL (its WebSocket takes the href).
+      connection = openConnection(target, resolved, subscriber, parsed);
     } catch (err) {
       // Bad TLS files and the like: report through the Observable, never throw at subscribe.
       subscriber.error(

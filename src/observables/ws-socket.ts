@@ -1,9 +1,9 @@
 // Node-only: wraps a `ws` WebSocket (client or server side) as an rxws SocketHandle and
 // maps its events to the rxws event union. Reached only through the Node transport and the
 // server; the browser build replaces the transport and never bundles this file.
-import type { WebSocket as WsWebSocket } from 'ws';
+import WebSocket, { type WebSocket as WsWebSocket } from 'ws';
 import { CLOSED, CloseCode, OPEN, type ReadyState } from '../core/constants';
-import type { SendData, SocketHandle, WriteCallback, WriteError } from '../core/events';
+import type { SendData, SocketHandle, WebSocketCloseEvent, WriteCallback, WriteError } from '../core/events';
 import type { EventSink } from './sink';
 import { assertCloseArgs, assertControlPayload, assertSendData } from '../core/validation';
 
@@ -57,6 +57,46 @@ function isPingFlood(ws: WsWebSocket): boolean {
 /** Where a `ws` WebSocket's events go: its WsSocket, found by the shared listeners below. */
 const OWNER = Symbol('rxws.WsSocket');
 type OwnedWs = WsWebSocket & { [OWNER]?: WsSocket };
+
+/**
+ * A `ws` WebSocket that hands its message, ping, pong, close and error events to its WsSocket
+ * without listeners: five listeners grow the emitter's table by ~90 bytes on every idle
+ * connection, and cost their registration on every handshake. Listeners others add (the client
+ * transport's handshake ones) are called as usual. The server makes its connections of this
+ * class (ws's `WebSocket` option), the client transport its sockets.
+ */
+export class OwnedWebSocket extends WebSocket {
+  [OWNER]: WsSocket | undefined = undefined;
+
+  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
+    const owner = this[OWNER];
+    if (owner !== undefined) {
+      switch (event) {
+        case 'message':
+          WsSocket.onMessage.call(this, a as Buffer, b as boolean);
+          break;
+        case 'ping':
+          WsSocket.onPing.call(this, a as Buffer);
+          break;
+        case 'pong':
+          WsSocket.onPong.call(this, a as Buffer);
+          break;
+        case 'close':
+          WsSocket.onClose.call(this, a as number, b as Buffer);
+          break;
+        case 'error':
+          WsSocket.onError.call(this, a as Error);
+          // Handled: without other listeners an emitter would throw it.
+          if (this.listenerCount('error') === 0) return true;
+          break;
+      }
+    }
+    // ws emits at most two arguments; pass on as many as it gave.
+    if (b !== undefined) return super.emit(event, a, b);
+    if (a !== undefined) return super.emit(event, a);
+    return super.emit(event);
+  }
+}
 
 /** The network socket under a `ws` WebSocket: `_socket` is ws's (set once, never cleared). */
 function transportOf(ws: WsWebSocket): { readonly destroyed: boolean; readonly errored: Error | null } | undefined {
@@ -119,6 +159,25 @@ class WriteReports {
   }
 }
 
+/** What a connection learns as it ends; made when the first of it is known (an open one carries none). */
+interface Ending {
+  /** Set once the peer violated the protocol: reported as the close code instead of ws's 1006. */
+  violation?: { code: number; reason: string };
+  /** The code and reason of our own close: reported when the peer never answers it (half-open). */
+  localClose?: { code: number; reason: string };
+  lastError?: Error;
+  /** The close event reported. */
+  closeEvent?: WebSocketCloseEvent;
+}
+
+// Bits of WsSocket.flags: booleans of a connection in one number field, not a field each (each
+// field is 8 bytes on every idle server connection). Subclasses use the bits from FIRST_FREE_FLAG.
+const PLAIN_BINARY = 1;
+const CORKS_WRITES = 2;
+const CLOSED_LOCALLY = 4;
+/** @internal The first flag bit a subclass may use. */
+export const FIRST_FREE_FLAG = 8;
+
 /**
  * One open (or opening) `ws` connection as a SocketHandle. The `ws` listeners are shared by all
  * connections (an emitter calls them with itself as `this`, which leads to its WsSocket): no
@@ -126,24 +185,32 @@ class WriteReports {
  * allocates only the event object.
  */
 export class WsSocket implements SocketHandle {
-  /** Set once the peer violated the protocol: reported as the close code instead of ws's 1006. */
-  private violation: { code: number; reason: string } | undefined;
-  private lastError: Error | undefined;
-  private closedLocally = false;
-  /** The code and reason of our own close: reported when the peer never answers it (half-open). */
-  private localClose: { code: number; reason: string } | undefined;
-  private sink: EventSink | undefined;
+  /** @internal Flag bits (PLAIN_BINARY …; subclasses' from FIRST_FREE_FLAG). */
+  protected flags: number;
+  private ending: Ending | undefined = undefined;
+  private sink: EventSink | undefined = undefined;
   /** Made on the first send with `onWritten`: an idle server connection carries none. */
-  private writeReports: WriteReports | undefined;
+  private writeReports: WriteReports | undefined = undefined;
 
   /** @internal */
   constructor(
     /** @internal The ws connection (kept out of the public types: they do not depend on @types/ws). */
     readonly ws: WsWebSocket,
-    private readonly plainBinary: boolean,
+    plainBinary: boolean,
     /** Frames sent in one turn leave in one write (`corkWrites`, default on). */
-    private readonly corksWrites = true,
-  ) {}
+    corksWrites = true,
+  ) {
+    this.flags = (plainBinary ? PLAIN_BINARY : 0) | (corksWrites ? CORKS_WRITES : 0);
+  }
+
+  private get ended(): Ending {
+    return (this.ending ??= {});
+  }
+
+  /** @internal The close event this connection reported, once it has. */
+  protected get reportedClose(): WebSocketCloseEvent | undefined {
+    return this.ending?.closeEvent;
+  }
 
   get readyState(): ReadyState {
     return this.ws.readyState as ReadyState;
@@ -153,11 +220,8 @@ export class WsSocket implements SocketHandle {
     return this.ws.bufferedAmount;
   }
 
-  /** The subprotocol the transport checked itself (when it offered them as a header), else ws's. */
-  negotiatedProtocol: string | undefined;
-
   get protocol(): string {
-    return this.negotiatedProtocol ?? this.ws.protocol;
+    return this.ws.protocol;
   }
 
   send(data: SendData, onWritten?: WriteCallback): boolean {
@@ -185,7 +249,7 @@ export class WsSocket implements SocketHandle {
    * so a connection carries no field for it. A no-op with `corkWrites: false`.
    */
   coalesceWrites(): void {
-    if (!this.corksWrites) return;
+    if ((this.flags & CORKS_WRITES) === 0) return;
     const socket = corkableOf(this.ws);
     if (socket === undefined) return;
     if (corked.has(socket)) {
@@ -212,8 +276,8 @@ export class WsSocket implements SocketHandle {
   close(code: number = CloseCode.NORMAL, reason = ''): void {
     assertCloseArgs(code, reason);
     if (this.ws.readyState >= 2) return;
-    this.closedLocally = true;
-    this.localClose = { code, reason };
+    this.flags |= CLOSED_LOCALLY;
+    this.ended.localClose = { code, reason };
     this.ws.close(code, reason);
   }
 
@@ -224,14 +288,14 @@ export class WsSocket implements SocketHandle {
    */
   closeForPolicy(code: number, reason: string): void {
     if (this.ws.readyState >= 2) return;
-    this.violation = { code, reason };
-    this.closedLocally = true;
+    this.ended.violation = { code, reason };
+    this.flags |= CLOSED_LOCALLY;
     this.ws.close(code, reason);
   }
 
   /** Ends the connection at once, without a closing handshake. */
   terminate(): void {
-    this.closedLocally = true;
+    this.flags |= CLOSED_LOCALLY;
     // What was sent before, in this turn, goes to the kernel first, as it would uncorked.
     uncorkNow(corkableOf(this.ws));
     this.ws.terminate();
@@ -243,6 +307,7 @@ export class WsSocket implements SocketHandle {
     const ws = this.ws as OwnedWs;
     if (ws[OWNER] === this) return;
     ws[OWNER] = this;
+    if (ws instanceof OwnedWebSocket) return;
     ws.on('message', WsSocket.onMessage);
     ws.on('ping', WsSocket.onPing);
     ws.on('pong', WsSocket.onPong);
@@ -255,8 +320,9 @@ export class WsSocket implements SocketHandle {
     this.sink = undefined;
   }
 
-  // The shared `ws` listeners: `this` is the emitting WebSocket.
-  private static onMessage(this: OwnedWs, data: Buffer, isBinary: boolean): void {
+  // The shared `ws` listeners (called by OwnedWebSocket.emit): `this` is the emitting WebSocket.
+  /** @internal */
+  static onMessage(this: OwnedWs, data: Buffer, isBinary: boolean): void {
     const socket = this[OWNER];
     const sink = socket?.sink;
     if (socket === undefined || sink === undefined) return;
@@ -264,7 +330,7 @@ export class WsSocket implements SocketHandle {
       sink.next({
         type: 'message',
         binary: true,
-        data: socket.plainBinary ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data,
+        data: (socket.flags & PLAIN_BINARY) !== 0 ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data,
         wireSize: data.length,
         socket,
       });
@@ -273,11 +339,12 @@ export class WsSocket implements SocketHandle {
     }
   }
 
-  private static onPing(this: OwnedWs, data: Buffer): void {
+  /** @internal */
+  static onPing(this: OwnedWs, data: Buffer): void {
     const socket = this[OWNER];
-    if (socket !== undefined && this.readyState !== OPEN && socket.violation === undefined && isPingFlood(this)) {
+    if (socket !== undefined && this.readyState !== OPEN && socket.ending?.violation === undefined && isPingFlood(this)) {
       // ws has just terminated the connection (no close frame): say why instead of a bare 1006.
-      socket.violation = {
+      socket.ended.violation = {
         code: CloseCode.ABNORMAL,
         reason: `Abnormal closure: ping flood (the peer sent ${pendingPongLimit(this)} pings without reading the pongs; the connection was dropped)`,
       };
@@ -285,23 +352,27 @@ export class WsSocket implements SocketHandle {
     socket?.sink?.next({ type: 'ping', data: data.length ? new Uint8Array(data) : EMPTY });
   }
 
-  private static onPong(this: OwnedWs, data: Buffer): void {
+  /** @internal */
+  static onPong(this: OwnedWs, data: Buffer): void {
     this[OWNER]?.sink?.next({ type: 'pong', data: data.length ? new Uint8Array(data) : EMPTY });
   }
 
-  private static onError(this: OwnedWs, err: Error & { code?: string }): void {
+  /** @internal */
+  static onError(this: OwnedWs, err: Error & { code?: string }): void {
     const socket = this[OWNER];
     if (socket === undefined) return;
-    socket.lastError = err;
+    const ending = socket.ended;
+    ending.lastError = err;
     // A protocol error (WS_ERR_*) or a frame that would not inflate (a zlib error): ws closed with a code.
     if (err.code?.startsWith('WS_ERR_')) {
-      socket.violation = { code: closeCodeOfWsError(err), reason: err.message };
+      ending.violation = { code: closeCodeOfWsError(err), reason: err.message };
     } else if (wireCloseCode(err) !== undefined) {
-      socket.violation = { code: closeCodeOfWsError(err), reason: `Invalid permessage-deflate data: ${err.message}` };
+      ending.violation = { code: closeCodeOfWsError(err), reason: `Invalid permessage-deflate data: ${err.message}` };
     }
   }
 
-  private static onClose(this: OwnedWs, code: number, reasonBytes: Buffer): void {
+  /** @internal */
+  static onClose(this: OwnedWs, code: number, reasonBytes: Buffer): void {
     this[OWNER]?.reportClose(code, reasonBytes);
   }
 
@@ -310,25 +381,28 @@ export class WsSocket implements SocketHandle {
     this.sink = undefined;
     if (sink === undefined) return;
     let reason = reasonBytes.toString();
-    let remote = !this.closedLocally;
+    let remote = (this.flags & CLOSED_LOCALLY) === 0;
     let wasClean = code !== CloseCode.ABNORMAL;
-    if (this.violation !== undefined) {
+    const { violation, localClose, lastError } = this.ending ?? {};
+    if (violation !== undefined) {
       // We closed because the peer broke the protocol: report why, not ws's 1006.
-      ({ code, reason } = this.violation);
+      ({ code, reason } = violation);
       remote = false;
       wasClean = false;
-    } else if (code === CloseCode.ABNORMAL && this.localClose !== undefined) {
+    } else if (code === CloseCode.ABNORMAL && localClose !== undefined) {
       // We closed (say 1011 on a ping timeout) and the peer never answered: report our close.
-      ({ code, reason } = this.localClose);
+      ({ code, reason } = localClose);
     } else if (code === CloseCode.ABNORMAL && reason === '') {
       // The TCP/TLS socket's own error, which ws does not re-emit, names the cause
       // (`read ECONNRESET`); Node keeps it on the destroyed socket, so no listener is needed.
-      const cause = this.lastError ?? transportOf(this.ws)?.errored ?? undefined;
+      const cause = lastError ?? transportOf(this.ws)?.errored ?? undefined;
       reason = cause ? `Abnormal closure: ${cause.message}` : 'Abnormal closure';
     } else if (code === CloseCode.NO_STATUS && reason === '') {
       reason = 'No status received';
     }
-    sink.next({ type: 'close', code, reason, remote, wasClean });
+    const event: WebSocketCloseEvent = { type: 'close', code, reason, remote, wasClean };
+    this.ended.closeEvent = event;
+    sink.next(event);
     sink.complete();
   }
 

@@ -5,20 +5,33 @@ import { CloseCode, OPEN } from '../core/constants';
 import type {
   SendData,
   SocketHandle,
-  WebSocketCloseEvent,
   WebSocketEvent,
   WebSocketMessageEvent,
   WebSocketOpenEvent,
   WriteCallback,
 } from '../core/events';
 import { headerRecord } from '../core/headers';
-import { WsSocket } from '../observables/ws-socket';
+import { FIRST_FREE_FLAG, WsSocket } from '../observables/ws-socket';
 import type { FrameBatcher } from './frame-batcher';
+import { keptUrlAndHeaders, requestOf, type KeptRequest } from './kept-request';
 import { assertTopic, type Fanout } from './fanout';
 import type { ConnectionRequest } from './requests';
 
 /** Events kept for a connection nobody has subscribed to yet; past this, reading pauses. */
 const MAX_PENDING_EVENTS = 64;
+
+// Flag bits (see WsSocket.flags): a field each would cost 8 bytes on every idle connection.
+const AWAITING_PONG = FIRST_FREE_FLAG;
+const FLOWING = FIRST_FREE_FLAG << 1;
+const PAUSED_FOR_PENDING = FIRST_FREE_FLAG << 2;
+const COMPLETED = FIRST_FREE_FLAG << 3;
+const BATCHABLE = FIRST_FREE_FLAG << 4;
+
+/** Events kept for the first subscriber, and the bytes of their messages. */
+interface Pending {
+  readonly events: WebSocketEvent[];
+  bytes: number;
+}
 
 /** What a connection needs from its server. */
 export interface ConnectionContext {
@@ -60,39 +73,71 @@ export class ServerConnection extends WsSocket implements SocketHandle {
   batchCount = 0;
   /** @internal */
   batchList: Buffer[] | undefined = undefined;
-  /** @internal Set by the server's ping sweep, cleared by a pong. */
-  awaitingPong = false;
   /** @internal Stamp of the last multi-topic broadcast that reached this connection (see Fanout). */
   broadcastMark = 0;
   /** Made on the first join: an idle connection carries no set. */
   private topicSet: Set<string> | undefined = undefined;
   private subscribers: Subscribers = undefined;
   private messageSubscribers: Subscribers = undefined;
-  private pending: WebSocketEvent[] | undefined = undefined;
-  private pendingBytes = 0;
-  private flowing = false;
-  private pausedForPending = false;
-  private completed = false;
-  private closeEvent: WebSocketCloseEvent | undefined = undefined;
+  private pending: Pending | undefined = undefined;
+  // The handshake request, kept compactly (fields, not an object: see KeptRequest) until
+  // `request` is first read; `head` then holds the object made.
+  private head: string | ConnectionRequest;
+  private readonly key: string;
+  private readonly remotePort: number;
 
-  /** @internal Created by the server. */
+  /** @internal Created by the server (with the request object itself when it holds a certificate). */
   constructor(
     ws: WsWebSocket,
     /** Server-unique, counted from 1 in accept order. */
     readonly id: number,
-    /** The handshake request. */
-    readonly request: ConnectionRequest,
-    /** @internal The network socket (for batched broadcast writes). */
-    readonly stream: Duplex,
+    request: KeptRequest | ConnectionRequest,
     private readonly context: ConnectionContext,
   ) {
     super(ws, true, context.corkWrites);
-    this.batchable = ws.extensions === '';
+    if ('head' in request) {
+      this.head = request.head;
+      this.key = request.key;
+      this.remotePort = request.remotePort;
+    } else {
+      this.head = request;
+      this.key = '';
+      this.remotePort = request.remotePort;
+    }
+    if (ws.extensions === '') this.flags |= BATCHABLE;
     this.attach(this);
   }
 
+  /**
+   * The handshake request: `url` (path and query), `headers` (lower-case names), `remoteAddress`,
+   * `remotePort`, the negotiated `protocol` and, with client certificates, `certificate`. The
+   * same object on every read, readable after the connection has closed.
+   */
+  get request(): ConnectionRequest {
+    const head = this.head;
+    if (typeof head !== 'string') return head;
+    return (this.head = requestOf({ head, key: this.key, remotePort: this.remotePort }, this.ws.protocol));
+  }
+
+  /** @internal The network socket (for batched broadcast writes). */
+  get stream(): Duplex {
+    return (this.ws as unknown as { _socket: Duplex })._socket;
+  }
+
   /** @internal False when an extension (permessage-deflate) was negotiated: broadcast then uses ws.send. */
-  readonly batchable: boolean;
+  get batchable(): boolean {
+    return (this.flags & BATCHABLE) !== 0;
+  }
+
+  /** @internal Set by the server's ping sweep, cleared by a pong. */
+  get awaitingPong(): boolean {
+    return (this.flags & AWAITING_PONG) !== 0;
+  }
+
+  /** @internal */
+  set awaitingPong(awaiting: boolean) {
+    this.flags = awaiting ? this.flags | AWAITING_PONG : this.flags & ~AWAITING_PONG;
+  }
 
   /** This connection as a SocketHandle (it is one). */
   get socket(): SocketHandle {
@@ -149,7 +194,7 @@ export class ServerConnection extends WsSocket implements SocketHandle {
    */
   join(topic: string): boolean {
     assertTopic(topic, 'join()');
-    if (this.completed || this.topicSet?.has(topic) === true) return false;
+    if ((this.flags & COMPLETED) !== 0 || this.topicSet?.has(topic) === true) return false;
     (this.topicSet ??= new Set()).add(topic);
     this.context.fanout.join(this, topic);
     return true;
@@ -171,18 +216,17 @@ export class ServerConnection extends WsSocket implements SocketHandle {
   next(event: WebSocketEvent): void {
     if (event.type === 'message') {
       if (this.subscribers === undefined && this.messageSubscribers === undefined) {
-        if (!this.flowing) this.keep(event);
+        if ((this.flags & FLOWING) === 0) this.keep(event);
         return;
       }
       if (deliver(this.subscribers, event)) this.subscribers = pruned(this.subscribers);
       if (deliver(this.messageSubscribers, event)) this.messageSubscribers = pruned(this.messageSubscribers);
       return;
     }
-    if (event.type === 'pong') this.awaitingPong = false;
-    else if (event.type === 'close') this.closeEvent = event;
+    if (event.type === 'pong') this.flags &= ~AWAITING_PONG;
     if (this.subscribers !== undefined) {
       if (deliver(this.subscribers, event)) this.subscribers = pruned(this.subscribers);
-    } else if (!this.flowing) this.keep(event);
+    } else if ((this.flags & FLOWING) === 0) this.keep(event);
   }
 
   /** @internal */
@@ -192,7 +236,7 @@ export class ServerConnection extends WsSocket implements SocketHandle {
 
   /** @internal */
   complete(): void {
-    this.completed = true;
+    this.flags |= COMPLETED;
     if (this.topicSet !== undefined) for (const topic of this.topicSet) this.context.fanout.leave(this, topic);
     this.context.closed(this);
     const all = this.subscribers;
@@ -203,19 +247,21 @@ export class ServerConnection extends WsSocket implements SocketHandle {
   }
 
   private keep(event: WebSocketEvent): void {
-    const pending = (this.pending ??= []);
-    pending.push(event);
-    if (event.type === 'message') this.pendingBytes += event.wireSize;
-    const full = pending.length >= MAX_PENDING_EVENTS || this.pendingBytes >= this.context.maxPendingBytes;
-    if (full && !this.pausedForPending && this.ws.readyState === OPEN) {
-      this.pausedForPending = true;
+    const pending = (this.pending ??= { events: [], bytes: 0 });
+    pending.events.push(event);
+    if (event.type === 'message') pending.bytes += event.wireSize;
+    const full = pending.events.length >= MAX_PENDING_EVENTS || pending.bytes >= this.context.maxPendingBytes;
+    if (full && (this.flags & PAUSED_FOR_PENDING) === 0 && this.ws.readyState === OPEN) {
+      this.flags |= PAUSED_FOR_PENDING;
       this.ws.pause();
     }
   }
 
   private openEvent(): WebSocketOpenEvent {
-    const { url, headers, protocol } = this.request;
-    return { type: 'open', url, headers: headerRecord(headers), protocol, socket: this };
+    // From the kept request when nobody has read `request`: the event does not make it stay.
+    const head = this.head;
+    const { url, headers } = typeof head === 'string' ? keptUrlAndHeaders({ head, key: this.key, remotePort: this.remotePort }) : head;
+    return { type: 'open', url, headers: headerRecord(headers), protocol: this.ws.protocol, socket: this };
   }
 
   /**
@@ -226,20 +272,21 @@ export class ServerConnection extends WsSocket implements SocketHandle {
    */
   private addSubscriber(subscriber: Subscriber<WebSocketEvent>, onlyMessages: boolean): undefined {
     if (!onlyMessages) subscriber.next(this.openEvent());
-    if (!this.flowing) {
-      this.flowing = true;
+    const completed = (this.flags & COMPLETED) !== 0;
+    if ((this.flags & FLOWING) === 0) {
+      this.flags |= FLOWING;
       const pending = this.pending;
       this.pending = undefined;
-      this.pendingBytes = 0;
-      if (pending !== undefined) for (const e of pending) if (!onlyMessages || e.type === 'message') subscriber.next(e);
-      if (this.pausedForPending) {
-        this.pausedForPending = false;
+      if (pending !== undefined) for (const e of pending.events) if (!onlyMessages || e.type === 'message') subscriber.next(e);
+      if ((this.flags & PAUSED_FOR_PENDING) !== 0) {
+        this.flags &= ~PAUSED_FOR_PENDING;
         this.ws.resume();
       }
-    } else if (this.completed && this.closeEvent !== undefined && !onlyMessages) {
-      subscriber.next(this.closeEvent);
+    } else if (completed && !onlyMessages) {
+      const closeEvent = this.reportedClose;
+      if (closeEvent !== undefined) subscriber.next(closeEvent);
     }
-    if (this.completed) {
+    if ((this.flags & COMPLETED) !== 0) {
       subscriber.complete();
       return undefined;
     }

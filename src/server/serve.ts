@@ -1,7 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { Subject } from 'rxjs';
 import type { WebSocket as WsWebSocket } from 'ws';
 import { CloseCode, OPEN } from '../core/constants';
@@ -10,6 +9,7 @@ import { resolveServerTls } from '../tls/resolve';
 import type { AdapterHost, AdapterMessage, BroadcastAdapter } from './adapter';
 import { FrameBatcher } from './frame-batcher';
 import { ServerConnection, type ConnectionContext } from './connection';
+import type { KeptRequest } from './kept-request';
 import { listenError } from './errors';
 import { unverifiedClientRefusal } from './handshake';
 import { answerHttpRequest, refuseHttpRequest } from './http/http-server';
@@ -87,7 +87,7 @@ class Server implements WebSocketServer, ConnectionContext {
       {
         isClosing: () => this.closing !== undefined,
         reportError: (event) => this.errors.next(event),
-        accept: (ws, request, socket) => this.accept(ws, request, socket),
+        accept: (ws, request) => this.accept(ws, request),
       },
       this.sockets,
     );
@@ -185,8 +185,8 @@ class Server implements WebSocketServer, ConnectionContext {
     this.errors.complete();
   }
 
-  private accept(ws: WsWebSocket, request: ConnectionRequest, socket: Duplex): void {
-    const connection = new ServerConnection(ws, ++this.nextId, request, socket, this);
+  private accept(ws: WsWebSocket, request: KeptRequest | ConnectionRequest): void {
+    const connection = new ServerConnection(ws, ++this.nextId, request, this);
     this.clientSet.add(connection);
     this.connections.next(connection);
   }

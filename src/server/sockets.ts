@@ -19,9 +19,11 @@ interface SocketState {
   whenAnswered: (() => void) | undefined;
   /** What the deadline does instead of destroying the socket (an upgrade being decided, a body being read). */
   onDeadline: (() => void) | undefined;
-  readonly forget: () => void;
-  /** An upgrading client that half-closes has left (after 'upgrade', Node no longer watches 'end'). */
-  readonly left: () => void;
+}
+
+/** An upgrading client that half-closes has left (after 'upgrade', Node no longer watches 'end'). */
+function left(this: Duplex): void {
+  this.destroy();
 }
 
 /**
@@ -34,13 +36,20 @@ interface SocketState {
 export class PendingSockets {
   private readonly states = new Map<Duplex, SocketState>();
   private admittedCount = 0;
+  /** The sockets' 'close' listener: one function for all of them, not a closure each. */
+  private readonly closed: (this: Duplex) => void;
 
   constructor(
     private readonly timeoutMs: number,
     private readonly maxConnections: number,
     /** Open WebSocket connections (they hold slots too). */
     private readonly openCount: () => number,
-  ) {}
+  ) {
+    const forget = (socket: Duplex): void => this.forget(socket);
+    this.closed = function (this: Duplex) {
+      forget(this);
+    };
+  }
 
   /** A new TCP (or TLS) socket: its first request must come within the deadline. */
   accepted(socket: Duplex): void {
@@ -52,11 +61,9 @@ export class PendingSockets {
       admitted: false,
       whenAnswered: undefined,
       onDeadline: undefined,
-      forget: () => this.forget(socket),
-      left: () => socket.destroy(),
     };
     this.states.set(socket, state);
-    socket.once('close', state.forget);
+    socket.on('close', this.closed);
     this.update(socket, state);
   }
 
@@ -115,7 +122,7 @@ export class PendingSockets {
     }
     state.upgrading = true;
     state.onDeadline = onDeadline;
-    socket.once('end', state.left);
+    socket.on('end', left);
     this.update(socket, state);
     if (state.unanswered === 0) proceed();
     else state.whenAnswered = proceed;
@@ -165,8 +172,8 @@ export class PendingSockets {
     const state = this.states.get(socket);
     if (state === undefined) return;
     this.states.delete(socket);
-    socket.removeListener('close', state.forget);
-    socket.removeListener('end', state.left);
+    socket.removeListener('close', this.closed);
+    if (state.upgrading) socket.removeListener('end', left);
     if (state.timer !== undefined) clearTimeout(state.timer);
     if (state.admitted) this.admittedCount--;
   }

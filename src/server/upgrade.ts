@@ -2,7 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer as WsServer, type ServerOptions as WsServerOptions, type WebSocket as WsWebSocket } from 'ws';
 import { acceptableDeflateOffers } from '../observables/permessage-deflate';
+import { OwnedWebSocket } from '../observables/ws-socket';
 import { clientCertificate } from './certificate';
+import { keepRequest, peerOf, requestOf, SharedStrings, type KeptRequest } from './kept-request';
 import { checkUpgradeRequest, chooseProtocol, parseOfferedProtocols, refusalOf, unverifiedClientRefusal, writeRefusal } from './handshake';
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PAYLOAD, DEFAULT_SERVER_CLOSE_TIMEOUT_MS, DEFAULT_SERVER_HANDSHAKE_TIMEOUT_MS, type ServeOptions } from './options';
 import { requestTarget } from './request-target';
@@ -19,8 +21,8 @@ export interface UpgradeHost {
   /** `close()` has been called: new upgrades are refused with 503. */
   isClosing(): boolean;
   reportError(event: ServerErrorEvent): void;
-  /** Takes an upgraded socket on as a connection. */
-  accept(ws: WsWebSocket, request: ConnectionRequest, socket: Duplex): void;
+  /** Takes an upgraded socket on as a connection (its request kept compactly, or as the object when it holds a certificate). */
+  accept(ws: WsWebSocket, request: KeptRequest | ConnectionRequest): void;
 }
 
 /**
@@ -32,6 +34,8 @@ export class Upgrades {
   /** Sockets waiting for `authorize`. */
   private readonly authorizing = new WeakSet<Duplex>();
   private nextProtocol = '';
+  /** The request heads of the connections, shared between those with the same one. */
+  private readonly heads = new SharedStrings();
 
   constructor(
     private readonly options: ServeOptions,
@@ -49,6 +53,8 @@ export class Upgrades {
       autoPong: options.autoPong ?? true,
       closeTimeout: options.closeTimeoutMs ?? DEFAULT_SERVER_CLOSE_TIMEOUT_MS,
       handleProtocols: () => this.nextProtocol || false,
+      // Its events go to the connection without listeners (see OwnedWebSocket).
+      WebSocket: OwnedWebSocket,
     } as WsServerOptions & { closeTimeout: number });
   }
 
@@ -89,11 +95,12 @@ export class Upgrades {
     }
     const tcp = req.socket;
     req.url = target as string;
+    const peer = peerOf(tcp);
     const request: UpgradeRequest = {
       url: req.url,
       headers: req.headers,
-      remoteAddress: tcp.remoteAddress ?? '',
-      remotePort: tcp.remotePort ?? 0,
+      remoteAddress: peer.address,
+      remotePort: peer.port,
       offeredProtocols: offered ?? [],
       certificate: clientCertificate(tcp),
     };
@@ -174,6 +181,7 @@ export class Upgrades {
     // ws now handles the socket's errors: two listeners would cost an array per connection.
     socket.removeListener('error', ignore);
     const { url, headers, remoteAddress, remotePort, certificate } = upgrade;
-    this.host.accept(ws, { url, headers, remoteAddress, remotePort, protocol: ws.protocol, certificate }, socket);
+    const kept = keepRequest(url, headers, { address: remoteAddress, port: remotePort }, this.heads);
+    this.host.accept(ws, certificate === undefined ? kept : requestOf(kept, ws.protocol, certificate));
   }
 }
