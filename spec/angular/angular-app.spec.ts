@@ -94,29 +94,23 @@ describe('examples/angular in Chromium against rxws', () => {
   const pageErrors: string[] = [];
 
   const stateText = () => page.locator('#state').innerText();
-  const waitForState = (status: string, text: RegExp) =>
+  /** Waits until the status line `selector` has `data-status` `status` and a text matching `text`. */
+  const waitForStatus = (selector: string, status: string, text: RegExp) =>
     page.waitForFunction(
-      ([s, source]) => {
-        const el = document.querySelector('#state');
+      ([sel, s, source]) => {
+        const el = document.querySelector(sel);
         return el?.getAttribute('data-status') === s && new RegExp(source).test(el.textContent ?? '');
       },
-      [status, text.source] as const,
+      [selector, status, text.source] as const,
       { timeout: WAIT_MS, polling: 20 },
     );
+  const waitForState = (status: string, text: RegExp) => waitForStatus('#state', status, text);
+  const waitForDesk = (status: string, text: RegExp) => waitForStatus('#desk-state', status, text);
   const waitForMessage = (prefix: string, list = '#messages') =>
     page.waitForFunction(([l, p]) => Array.from(document.querySelectorAll(`${l} li`)).some((li) => li.textContent?.startsWith(p)), [list, prefix] as const, {
       timeout: WAIT_MS,
       polling: 20,
     });
-  const waitForDesk = (status: string, text: RegExp) =>
-    page.waitForFunction(
-      ([s, source]) => {
-        const el = document.querySelector('#desk-state');
-        return el?.getAttribute('data-status') === s && new RegExp(source).test(el.textContent ?? '');
-      },
-      [status, text.source] as const,
-      { timeout: WAIT_MS, polling: 20 },
-    );
 
   beforeAll(async () => {
     root = await buildAngularApp();
