@@ -256,3 +256,29 @@ describe('channels() with a shared store: a replay meets live publications', () 
     expect([...(server as WebSocketServer).clients].map((c) => [...c.topics])).toEqual([[]]);
   });
 });
+
+describe('a replay larger than the socket may buffer', () => {
+  it('is paced by the writes: 20,000 publications reach a client whose server buffers at most 64 KiB, in order, with no 1008', async () => {
+    const count = 20_000;
+    server = serve({ host: '127.0.0.1', port: 0, maxBufferedAmount: 64 * 1024 });
+    const hub = channels(server, { history: memoryHistory({ maxMessages: count, maxBytes: 64 * 1024 * 1024 }) });
+    const { port } = await server.listening;
+    let last: Position | undefined;
+    for (let i = 1; i <= count; i++) last = await hub.publishStored('big', `${i}`.padStart(64, '.'));
+    const ws = new WebSocket(`ws://127.0.0.1:${port}`);
+    await once(ws, 'open');
+    const offsets: number[] = [];
+    const ended = new Promise<string>((resolve) => {
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as Frame;
+        if (frame.k === 'pub') offsets.push(frame.offset as number);
+        if (offsets.length === count) resolve('all');
+      });
+      ws.on('close', (code, reason) => resolve(`closed ${code} ${String(reason)}`));
+    });
+    ws.send(JSON.stringify({ k: 'sub', id: 1, channel: 'big', resume: { epoch: last!.epoch, offset: 0 } }));
+    expect(await ended).toBe('all');
+    expect(offsets.every((offset, i) => offset === i + 1)).toBe(true);
+    ws.terminate();
+  });
+});

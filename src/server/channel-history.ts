@@ -3,7 +3,7 @@
 // gap and no duplicate. Live publications that arrive while a subscriber is being replayed to are
 // held for it and sent after the replay, less those the replay already sent.
 import { OPEN } from '../core/constants';
-import type { SendData } from '../core/events';
+import type { SendData, WriteCallback } from '../core/events';
 import type { Codec } from '../messages/codecs';
 import { writeEnvelope, type Envelope, type Position, type SubEnvelope } from '../messages/envelope';
 import type { ServerConnection } from './connection';
@@ -13,6 +13,8 @@ import type { WebSocketServer } from './websocket-server';
 
 /** Entries read from the store per page while replaying. */
 export const REPLAY_PAGE = 1000;
+/** Bytes a replay lets the socket hold before it waits for them to be written. */
+export const REPLAY_HIGH_WATER_BYTES = 16 * 1024;
 /** Live publications held for one subscriber during its replay; past it they are read from the store again. */
 const MAX_HELD = 10_000;
 /** Waits before reading a failed page again; then the subscription ends with CHANNEL_CLOSED. */
@@ -123,23 +125,48 @@ export class ChannelHistory {
     if (replay.cancelled) return;
     let more = replay.overflowed;
     replay.overflowed = false;
+    const next = (): void => settle(() => this.store.read(name, { epoch: replay.epoch, offset: replay.last }, REPLAY_PAGE), (r) => {
+      replay.failures = 0;
+      this.page(name, feed, replay, r, failed);
+    }, (error) => failed(error, next));
+    const paged = (): void => {
+      if (more) {
+        next();
+        return;
+      }
+      replay.waiting = true;
+      this.goLive(name, feed, replay);
+    };
     if (read.recovered) {
-      for (const entry of read.entries) this.sendEntry(name, replay, entry, undefined);
       more ||= read.entries.length >= REPLAY_PAGE;
-    } else if (read.position.epoch === replay.epoch && read.position.offset > replay.last) {
+      this.sendPaced(name, replay, read.entries, 0, paged);
+      return;
+    }
+    if (read.position.epoch === replay.epoch && read.position.offset > replay.last) {
       // Trimmed while being replayed: the client sees the offsets skip (a gap) with the next publication.
       replay.last = read.position.offset;
     }
-    if (more) {
-      const next = (): void => settle(() => this.store.read(name, { epoch: replay.epoch, offset: replay.last }, REPLAY_PAGE), (r) => {
-        replay.failures = 0;
-        this.page(name, feed, replay, r, failed);
-      }, (error) => failed(error, next));
-      next();
-      return;
+    paged();
+  }
+
+  /**
+   * Sends `entries` from `from`, then calls `done`. Once the socket holds REPLAY_HIGH_WATER_BYTES
+   * the rest waits until the last frame is written: a backlog of any size never piles up in the
+   * socket's buffer, where it would close the client (1008 past `maxBufferedAmount`).
+   */
+  private sendPaced(name: string, replay: Replay, entries: readonly HistoryEntry[], from: number, done: () => void): void {
+    for (let i = from; i < entries.length; i++) {
+      if (replay.cancelled) return;
+      if (replay.connection.bufferedAmount < REPLAY_HIGH_WATER_BYTES) {
+        this.sendEntry(name, replay, entries[i], undefined);
+        continue;
+      }
+      const resume: WriteCallback = (error) => {
+        if (error === undefined && !replay.cancelled) this.sendPaced(name, replay, entries, i + 1, done);
+      };
+      if (this.sendEntry(name, replay, entries[i], undefined, resume)) return;
     }
-    replay.waiting = true;
-    this.goLive(name, feed, replay);
+    if (!replay.cancelled) done();
   }
 
   /**
@@ -168,11 +195,14 @@ export class ChannelHistory {
   }
 
   /** Sends `entry` unless the subscriber has it already (same epoch, offset not past its own). */
-  private sendEntry(name: string, replay: Replay, entry: HistoryEntry, frame: SendData | undefined): void {
-    if (entry.epoch === replay.epoch && entry.offset <= replay.last) return;
+  /** Sends `entry` unless the subscriber has it; true when it was handed to the socket (`onWritten` then follows). */
+  private sendEntry(name: string, replay: Replay, entry: HistoryEntry, frame: SendData | undefined, onWritten?: WriteCallback): boolean {
+    if (entry.epoch === replay.epoch && entry.offset <= replay.last) return false;
     replay.epoch = entry.epoch;
     replay.last = entry.offset;
-    if (replay.connection.readyState === OPEN) replay.connection.send(frame ?? this.frame(name, entry));
+    if (replay.connection.readyState !== OPEN) return false;
+    replay.connection.send(frame ?? this.frame(name, entry), onWritten);
+    return true;
   }
 
   /** `connection` leaves `name` (unsub, close, or a new sub). */
