@@ -48,6 +48,19 @@ describe('connect(): writes corked per turn (corkWrites)', () => {
     }
   });
 
+  it('does not hold a large message: what the turn corked before it is written first, then it, then the rest', async () => {
+    server = await startWsServer();
+    const { socket, peer } = await open();
+    const counter = countWrites(netSocketOf(socket));
+    const large = 'L'.repeat(32 * 1024);
+    const expected = [...Array.from({ length: 10 }, (_, i) => `a${i}`), large, ...Array.from({ length: 10 }, (_, i) => `b${i}`)];
+    const got = received(peer, expected.length);
+    for (const message of expected) socket.send(message);
+    expect(await got).toEqual(expected);
+    // The ten before it in one write, the large one in its own, the ten after it in one.
+    expect(counter.writes).toBe(3);
+  });
+
   it('keeps the order of messages and write reports, and counts held bytes in bufferedAmount', async () => {
     server = await startWsServer();
     const { socket, peer } = await open();

@@ -117,6 +117,12 @@ function corkableOf(ws: WsWebSocket): Corkable | undefined {
  * kernel did not take. Writes this large already cost few system calls per byte.
  */
 const CORK_FLUSH_BYTES = 64 * 1024;
+/**
+ * A message this large (in bytes, or UTF-16 units for text: never more than its bytes) is not
+ * corked: one write of it costs little next to copying it, and holding it back only delays it.
+ * What the turn corked before it is written first, so the order stays.
+ */
+const CORK_MAX_MESSAGE_BYTES = 16 * 1024;
 
 /** Network sockets corked in this turn by `coalesceWrites`, uncorked together by one microtask. */
 const corked = new Set<Corkable>();
@@ -228,7 +234,8 @@ export class WsSocket implements SocketHandle {
     assertSendData(data);
     if (this.ws.readyState !== OPEN) return false;
     const payload = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-    this.coalesceWrites();
+    if ((typeof payload === 'string' ? payload.length : payload.byteLength) < CORK_MAX_MESSAGE_BYTES) this.coalesceWrites();
+    else uncorkNow(corkableOf(this.ws));
     if (onWritten === undefined) {
       this.ws.send(payload);
     } else {
