@@ -1,8 +1,9 @@
 // The client's resume logic (docs/channels.md, History) in virtual time: the position it keeps per
 // channel, `resume` on every resubscription, and gaps told in place, never skipped silently.
 import { TestScheduler } from 'rxjs/testing';
-import { WebSocketClient, type ChannelEvent, type ChannelGap, type WebSocketEvent } from 'rxws';
-import { closeEvent, fakeConnect, openEvent, textMessage, type FakeScript, type FakeSocket } from 'rxws/testing';
+import { WebSocketClient, type ChannelEvent, type ChannelGap } from 'rxws';
+import { fakeConnect, type FakeScript, type FakeSocket } from 'rxws/testing';
+import { envelopeScript } from '../helpers/envelope-script';
 
 const sentOn = (socket: FakeSocket): unknown[] => socket.sent.map((frame) => JSON.parse(String(frame)));
 const pub = (offset: number, body: string, epoch = 'E'): object => ({ k: 'pub', channel: 'news', body, epoch, offset });
@@ -13,11 +14,7 @@ describe('WebSocketClient channels with history', () => {
     testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   });
   /** A connection that plays `marbles` of server frames (`o` open, `c` drop with 1006). */
-  const server = (marbles: string, frames: Record<string, object> = {}): FakeScript => (socket) => {
-    const values: Record<string, WebSocketEvent> = { o: openEvent({ socket }), c: closeEvent({ code: 1006, wasClean: false }) };
-    for (const [key, envelope] of Object.entries(frames)) values[key] = textMessage(JSON.stringify(envelope), socket);
-    return testScheduler.createColdObservable<WebSocketEvent>(marbles, values);
-  };
+  const server = (marbles: string, frames: Record<string, object> = {}): FakeScript => envelopeScript(testScheduler, marbles, frames);
   const client = (...scripts: FakeScript[]) => {
     const connect = fakeConnect(...scripts);
     return { connect, client: new WebSocketClient({ url: 'ws://x', connect, reconnect: { minWaitMs: 1, maxWaitMs: 1 }, scheduler: testScheduler }) };

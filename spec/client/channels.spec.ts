@@ -1,6 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { MessageError, WebSocketClient, type WebSocketEvent } from 'rxws';
-import { closeEvent, fakeConnect, openEvent, textMessage, type FakeScript, type FakeSocket } from 'rxws/testing';
+import { fakeConnect, openEvent, textMessage, type FakeScript, type FakeSocket } from 'rxws/testing';
+import { envelopeScript } from '../helpers/envelope-script';
 
 /** The envelopes a fake socket was sent, decoded. */
 const sentOn = (socket: FakeSocket): unknown[] => socket.sent.map((frame) => JSON.parse(String(frame)));
@@ -12,11 +13,7 @@ describe('WebSocketClient.channel()', () => {
     testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   });
   /** A connection that opens at frame 1 and then plays `marbles` of server frames (`o` open, `c` drop with 1006). */
-  const server = (marbles: string, frames: Record<string, object> = {}): FakeScript => (socket) => {
-    const values: Record<string, WebSocketEvent> = { o: openEvent({ socket }), c: closeEvent({ code: 1006, wasClean: false }) };
-    for (const [key, envelope] of Object.entries(frames)) values[key] = textMessage(frame(envelope), socket);
-    return testScheduler.createColdObservable<WebSocketEvent>(marbles, values);
-  };
+  const server = (marbles: string, frames: Record<string, object> = {}): FakeScript => envelopeScript(testScheduler, marbles, frames);
 
   it('refcounts: the first subscriber sends sub, the last to leave sends unsub; all share the publications', () => {
     const connect = fakeConnect(server('-o-a-p--q', { a: { k: 'subok', id: 1, channel: 'news' }, p: { k: 'pub', channel: 'news', body: 'p1' }, q: { k: 'pub', channel: 'news', body: 'p2' } }));

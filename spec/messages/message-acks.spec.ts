@@ -2,9 +2,10 @@
 // acknowledged and sends them again after a reconnect; the server takes each once. In virtual
 // time against scripted frames, then over loopback with connections cut while messages flow.
 import { TestScheduler } from 'rxjs/testing';
-import { json, WebSocketClient, type UndeliveredMessage, type WebSocketEvent } from 'rxws';
-import { closeEvent, fakeConnect, openEvent, textMessage, type FakeScript, type FakeSocket } from 'rxws/testing';
+import { json, WebSocketClient, type UndeliveredMessage } from 'rxws';
+import { fakeConnect, type FakeScript, type FakeSocket } from 'rxws/testing';
 import { serve, type MessageServer } from 'rxws/server';
+import { envelopeScript } from '../helpers/envelope-script';
 
 jest.setTimeout(30_000);
 
@@ -16,11 +17,7 @@ describe('a messaging client numbers its messages and sends the unacknowledged o
   beforeEach(() => {
     testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
   });
-  const server = (marbles: string, frames: Record<string, object> = {}): FakeScript => (socket) => {
-    const values: Record<string, WebSocketEvent> = { o: openEvent({ socket }), c: closeEvent({ code: 1006, wasClean: false }) };
-    for (const [key, envelope] of Object.entries(frames)) values[key] = textMessage(JSON.stringify(envelope), socket);
-    return testScheduler.createColdObservable<WebSocketEvent>(marbles, values);
-  };
+  const server = (marbles: string, frames: Record<string, object> = {}): FakeScript => envelopeScript(testScheduler, marbles, frames);
   const start = (...scripts: FakeScript[]) => {
     const connect = fakeConnect(...scripts);
     const client = new WebSocketClient({ url: 'ws://x', connect, codec: json(), messaging: { session: 'S1234567' }, reconnect: { minWaitMs: 1, maxWaitMs: 1 }, scheduler: testScheduler });
