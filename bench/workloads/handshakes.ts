@@ -21,7 +21,8 @@ export interface HandshakeResult {
   cpuUsPerHandshake: number;
 }
 
-type OpenClose = (url: string) => Promise<void>;
+/** Opens one connection to `url`, closes it once open, resolves when the close completed. */
+export type OpenClose = (url: string) => Promise<void>;
 
 function openCloseRaw(url: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -46,7 +47,8 @@ function openCloseRxws(url: string): Promise<void> {
   });
 }
 
-async function run(params: HandshakeParams, openClose: OpenClose): Promise<HandshakeResult> {
+/** `params.parallel` chains of `openClose`, until `params.count` handshakes or `params.maxMs`; rate and CPU per handshake. */
+export async function runHandshakes(params: HandshakeParams, openClose: OpenClose): Promise<HandshakeResult> {
   const startMs = nowMs();
   const startCpu = process.cpuUsage();
   const deadlineMs = startMs + params.maxMs;
@@ -65,5 +67,5 @@ async function run(params: HandshakeParams, openClose: OpenClose): Promise<Hands
   return { handshakes: done, elapsedMs, perSec: (done * 1000) / elapsedMs, cpuUsPerHandshake: (cpu.user + cpu.system) / done };
 }
 
-export const handshakesRxws = (params: HandshakeParams): Promise<HandshakeResult> => run(params, openCloseRxws);
-export const handshakesRaw = (params: HandshakeParams): Promise<HandshakeResult> => run(params, openCloseRaw);
+export const handshakesRxws = (params: HandshakeParams): Promise<HandshakeResult> => runHandshakes(params, openCloseRxws);
+export const handshakesRaw = (params: HandshakeParams): Promise<HandshakeResult> => runHandshakes(params, openCloseRaw);

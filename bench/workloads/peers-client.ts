@@ -3,9 +3,8 @@
 // or once per event-loop turn (corked). They run the same EchoRun bookkeeping as rxws and ws.
 import net from 'node:net';
 import type { Socket as SocketIoClient } from 'socket.io-client';
-import { nowMs } from '../lib/stats';
 import { EchoRun, type EchoParams, type EchoResult } from './echo-run';
-import type { HandshakeParams, HandshakeResult } from './handshakes';
+import { runHandshakes, type HandshakeParams, type HandshakeResult } from './handshakes';
 import { makePayload } from './payload';
 
 /** socket.io-client against a socket.io server that emits each `echo` event back. */
@@ -98,20 +97,5 @@ function openCloseSocketIo(io: typeof import('socket.io-client').io, url: string
 /** Handshakes (open, then close) with socket.io-client, `parallel` chains, as handshakes.ts does for rxws and ws. */
 export async function handshakesSocketIo(params: HandshakeParams): Promise<HandshakeResult> {
   const { io } = await import('socket.io-client');
-  const startMs = nowMs();
-  const startCpu = process.cpuUsage();
-  const deadlineMs = startMs + params.maxMs;
-  let started = 0;
-  let done = 0;
-  const chain = async (): Promise<void> => {
-    while (started < params.count && nowMs() < deadlineMs) {
-      started++;
-      await openCloseSocketIo(io, params.url);
-      done++;
-    }
-  };
-  await Promise.all(Array.from({ length: params.parallel }, chain));
-  const elapsedMs = nowMs() - startMs;
-  const cpu = process.cpuUsage(startCpu);
-  return { handshakes: done, elapsedMs, perSec: (done * 1000) / elapsedMs, cpuUsPerHandshake: (cpu.user + cpu.system) / done };
+  return runHandshakes(params, (url) => openCloseSocketIo(io, url));
 }
