@@ -1,5 +1,6 @@
 // connect()'s socket corks per turn (corkWrites, default on): the frames sent in one turn leave
-// in one socket write, with the same order, write reports, bufferedAmount and close as uncorked.
+// in one socket write (a few growing ones past 4 KiB), with the same order, write reports,
+// bufferedAmount and close as uncorked.
 import type { WebSocket as WsWebSocket } from 'ws';
 import { connect, type ConnectOptions, type SocketHandle, type WebSocketEvent, type WebSocketOpenEvent } from 'rxws';
 import { firstMatch } from '../helpers/observe';
@@ -111,16 +112,25 @@ describe('connect(): writes corked per turn (corkWrites)', () => {
     expect(await readBeforeClose).toBe(MESSAGES);
   });
 
-  it('a turn of large sends is written as it goes, not held whole (64 KiB at most)', async () => {
+  it('a turn of more than 4 KiB is written as it goes, in writes growing from 4 KiB (the peer starts on the first)', async () => {
     server = await startWsServer();
     const { socket, peer } = await open();
     const counter = countWrites(netSocketOf(socket));
-    const big = 'x'.repeat(48 * 1024);
-    const got = received(peer, 8);
-    for (let i = 0; i < 8; i++) socket.send(big);
-    // Written during the turn (held whole, nothing would be written before it ends).
-    expect(counter.writes).toBeGreaterThanOrEqual(1);
-    expect((await got).every((m) => m === big)).toBe(true);
+    // 1000 frames of 106 bytes (2 header, 4 mask, 100 payload): 106,000 bytes in one turn.
+    const messages = Array.from({ length: 1000 }, (_, i) => `${i}`.padEnd(100, '.'));
+    const frame = 106;
+    const got = received(peer, messages.length);
+    for (const m of messages) socket.send(m);
+    const duringTurn = counter.sizes.slice();
+    expect(await got).toEqual(messages);
+    // Written before the turn ended: once 4 KiB were held, then once 8 KiB more were.
+    expect(duringTurn.length).toBeGreaterThanOrEqual(2);
+    expect(duringTurn[0]).toBe(Math.ceil(4096 / frame) * frame);
+    expect(duringTurn[1]).toBe(Math.ceil(8192 / frame) * frame);
+    // Every byte once, in a handful of writes (each at most 64 KiB and one frame), not 1000.
+    expect(counter.sizes.reduce((a, b) => a + b, 0)).toBe(messages.length * frame);
+    expect(counter.writes).toBeLessThanOrEqual(6);
+    expect(Math.max(...counter.sizes)).toBeLessThan(64 * 1024 + frame);
   });
 
   it('refuses a corkWrites that is not a boolean, with INVALID_OPTIONS', async () => {

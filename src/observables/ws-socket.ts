@@ -111,10 +111,18 @@ function corkableOf(ws: WsWebSocket): Corkable | undefined {
 }
 
 /**
- * Bytes a corked socket may hold in one turn; past this they are written at once and the rest
- * of the turn goes uncorked, so that a turn of large sends reaches the kernel as it would
- * uncorked and `bufferedAmount` (and with it the 1008 back-pressure limit) counts only what the
- * kernel did not take. Writes this large already cost few system calls per byte.
+ * What a corked socket holds before its first write of a turn. A turn of many small sends is
+ * written in a few writes, not one: the first once 4 KiB are held, each next one holding twice
+ * as much as the one before, up to CORK_FLUSH_BYTES. The peer starts reading (and answering)
+ * the first frames while this end still produces the rest, so both ends work at once instead of
+ * taking turns; a turn of 100 requests leaves in two writes, one of 1000 small echoes in four.
+ */
+const CORK_FIRST_WRITE_BYTES = 4 * 1024;
+/**
+ * The most a corked socket holds before writing, so that a turn of large sends reaches the
+ * kernel about as it would uncorked and `bufferedAmount` (and with it the 1008 back-pressure
+ * limit) counts little more than what the kernel did not take. Writes this large already cost
+ * few system calls per byte.
  */
 const CORK_FLUSH_BYTES = 64 * 1024;
 /**
@@ -124,10 +132,13 @@ const CORK_FLUSH_BYTES = 64 * 1024;
  */
 const CORK_MAX_MESSAGE_BYTES = 16 * 1024;
 
-/** Network sockets corked in this turn by `coalesceWrites`, uncorked together by one microtask. */
-const corked = new Set<Corkable>();
+/**
+ * Network sockets corked in this turn by `coalesceWrites`, uncorked together by one microtask,
+ * each with the bytes it may hold before its next write.
+ */
+const corked = new Map<Corkable, number>();
 function uncorkAll(): void {
-  for (const socket of corked) socket.uncork();
+  for (const socket of corked.keys()) socket.uncork();
   corked.clear();
 }
 
@@ -203,7 +214,7 @@ export class WsSocket implements SocketHandle {
     /** @internal The ws connection (kept out of the public types: they do not depend on @types/ws). */
     readonly ws: WsWebSocket,
     plainBinary: boolean,
-    /** Frames sent in one turn leave in one write (`corkWrites`, default on). */
+    /** Frames sent in one turn leave together: one write, a few past 4 KiB (`corkWrites`, default on). */
     corksWrites = true,
   ) {
     this.flags = (plainBinary ? PLAIN_BINARY : 0) | (corksWrites ? CORKS_WRITES : 0);
@@ -248,25 +259,30 @@ export class WsSocket implements SocketHandle {
 
   /**
    * @internal Holds this connection's writes until the current turn's microtasks have run, so
-   * that the frames sent in one turn leave in one write system call instead of one each (every
-   * `send`, and the message layer's requests and replies). Nothing waits for a timer: the
-   * microtask runs before the event loop goes on, so latency is unchanged. The socket keeps the
-   * frames, in order, with their write callbacks, and counts them in `bufferedAmount`; past
-   * CORK_FLUSH_BYTES they are written at once. Corked sockets are kept in a module-level set,
-   * so a connection carries no field for it. A no-op with `corkWrites: false`.
+   * that the frames sent in one turn leave in a few write system calls instead of one each
+   * (every `send`, and the message layer's requests and replies): one for a turn under 4 KiB,
+   * then writes growing from 4 KiB to CORK_FLUSH_BYTES (CORK_FIRST_WRITE_BYTES). Nothing waits
+   * for a timer: the microtask runs before the event loop goes on, so latency is unchanged. The
+   * socket keeps the frames, in order, with their write callbacks, and counts them in
+   * `bufferedAmount`. Corked sockets are kept in a module-level map, so a connection carries no
+   * field for it. A no-op with `corkWrites: false`.
    */
   coalesceWrites(): void {
     if ((this.flags & CORKS_WRITES) === 0) return;
     const socket = corkableOf(this.ws);
     if (socket === undefined) return;
-    if (corked.has(socket)) {
-      // Past the limit the rest of the turn goes uncorked (the uncork is a no-op once done), so
-      // large writes stay one message each: a write cut short leaves one message in doubt.
-      if (socket.writableLength >= CORK_FLUSH_BYTES) socket.uncork();
+    const limit = corked.get(socket);
+    if (limit !== undefined) {
+      if (socket.writableLength >= limit) {
+        // Writes what is held (this message goes into the next write) and holds again.
+        socket.uncork();
+        socket.cork();
+        if (limit < CORK_FLUSH_BYTES) corked.set(socket, limit * 2);
+      }
       return;
     }
     if (corked.size === 0) queueMicrotask(uncorkAll);
-    corked.add(socket);
+    corked.set(socket, CORK_FIRST_WRITE_BYTES);
     socket.cork();
   }
 

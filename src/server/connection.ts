@@ -39,7 +39,7 @@ export interface ConnectionContext {
   readonly maxBufferedAmount: number;
   /** Message bytes kept for a connection nobody has subscribed to yet; past this, reading pauses. */
   readonly maxPendingBytes: number;
-  /** `corkWrites`: the frames sent to a connection in one turn leave in one write. */
+  /** `corkWrites`: the frames sent to a connection in one turn leave together (one write, a few past 4 KiB). */
   readonly corkWrites: boolean;
   /** Topic membership (kept by the server so a topic broadcast visits only its members). */
   readonly fanout: Fanout;

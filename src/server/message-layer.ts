@@ -26,7 +26,8 @@ export class ServerLayer<C> implements MessageLayer, RunTarget {
   /**
    * Sends an envelope. Replies made in one turn (the requests of one TCP read, a stream's
    * synchronous values) are written together: the connection's send corks the socket until the
-   * turn's microtasks have run (WsSocket.coalesceWrites), so N replies cost one write system call.
+   * turn's microtasks have run (WsSocket.coalesceWrites), so N replies cost one write system call,
+   * or a few growing ones past 4 KiB, which let the client start on the first replies.
    */
   send(envelope: Envelope): boolean {
     const sendValue = this.sendValue;

@@ -93,8 +93,10 @@ export interface ServeOptions {
   maxPendingBytes?: number;
   /**
    * The frames sent to a connection in one event-loop turn (its `send`s and messaging replies;
-   * broadcasts are batched per turn anyway) leave in one write to its socket (one system call) instead of one each, written before the
-   * loop goes on (a microtask, no timer: latency is unchanged). Write reports, their order,
+   * broadcasts are batched per turn anyway) leave in one write to its socket (one system call)
+   * instead of one each, or for a turn of more than 4 KiB in a few writes growing from 4 KiB to
+   * 64 KiB, so the client starts on the first while the rest are produced; the last is written
+   * before the loop goes on (a microtask, no timer: latency is unchanged). Write reports, their order,
    * `bufferedAmount`, `maxBufferedAmount` and close-after-send are as without it. Default true;
    * false writes each `send` at once.
    */
