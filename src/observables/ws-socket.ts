@@ -68,6 +68,12 @@ type OwnedWs = WsWebSocket & { [OWNER]?: WsSocket };
 export class OwnedWebSocket extends WebSocket {
   [OWNER]: WsSocket | undefined = undefined;
 
+  /** ws's close, after making the second `end()` of its socket and receiver free (see `endOnce`). */
+  override close(code?: number, data?: string | Buffer): void {
+    if (this.readyState === OPEN) quietSecondEnds(this);
+    super.close(code, data);
+  }
+
   override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
     const owner = this[OWNER];
     if (owner !== undefined) {
@@ -96,6 +102,33 @@ export class OwnedWebSocket extends WebSocket {
     if (a !== undefined) return super.emit(event, a);
     return super.emit(event);
   }
+}
+
+/** What `endOnce` reads of a stream: Node's writable state. */
+type Endable = { end(...args: unknown[]): unknown; _writableState?: { finished: boolean; destroyed: boolean; corked: number } };
+
+/**
+ * `end()` as Node's, minus the error it builds and drops. Once the closing handshake is over, ws
+ * ends the socket again when the peer's FIN arrives and its receiver again when the socket
+ * closes; on a stream already finished Node's `end()` does nothing but construct an
+ * ERR_STREAM_ALREADY_FINISHED, stack trace and all, that no one reads: two per connection, about
+ * 7 % of a handshake's CPU on either side. With no arguments (as ws calls it) on a finished or
+ * destroyed stream this returns at once; any other call is Node's.
+ */
+function endOnce(this: Endable, ...args: unknown[]): unknown {
+  const state = this._writableState;
+  if (args.length === 0 && state !== undefined && (state.finished || state.destroyed) && state.corked === 0) return this;
+  return (Object.getPrototypeOf(this) as Endable).end.apply(this, args);
+}
+
+/**
+ * Gives ws's socket and receiver `endOnce`, when the connection starts closing (not at the open:
+ * an idle connection carries nothing for it).
+ */
+function quietSecondEnds(ws: WsWebSocket): void {
+  const { _socket: socket, _receiver: receiver } = ws as unknown as { _socket?: Endable | null; _receiver?: Endable };
+  if (socket) socket.end = endOnce;
+  if (receiver) receiver.end = endOnce;
 }
 
 /** The network socket under a `ws` WebSocket: `_socket` is ws's (set once, never cleared). */
