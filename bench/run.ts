@@ -108,6 +108,17 @@ async function main(): Promise<number> {
   // ws masks with bufferutil when it is installed: a second pair of hosts masks in JavaScript.
   let jsMasking: Promise<{ client: Host; echoUrl: string }> | undefined;
   const peerUrls = new Map<string, Promise<string>>();
+  // socket.io runs in hosts of its own (see BenchContext.hostsFor).
+  let socketIoHosts: Promise<{ client: Host; server: Host }> | undefined;
+  const startSocketIoHosts = (): Promise<{ client: Host; server: Host }> =>
+    (socketIoHosts ??= (async () => {
+      const [sioClient, sioServer] = await Promise.all([
+        Host.start(host('client-host'), { label: 'clients (socket.io)', openFiles, nodeFlags: prof }),
+        Host.start(host('server-host'), { label: 'server (socket.io)', openFiles, nodeFlags: ['--expose-gc', ...prof] }),
+      ]);
+      freshHosts.push(sioClient, sioServer);
+      return { client: sioClient, server: sioServer };
+    })());
   try {
     const { port } = await server.call<{ port: number }>('startEcho');
     const masking = await client.call<{ bufferutil: boolean }>('masking');
@@ -132,11 +143,13 @@ async function main(): Promise<number> {
       echoPeerUrl: (peer) => {
         let peerUrl = peerUrls.get(peer);
         if (peerUrl === undefined) {
-          peerUrl = server.call<{ port: number }>('startEchoPeer', { peer }).then((r) => `ws://127.0.0.1:${r.port}`);
+          const peerHost = peer === 'socketio' ? startSocketIoHosts().then((h) => h.server) : Promise.resolve(server);
+          peerUrl = peerHost.then((h) => h.call<{ port: number }>('startEchoPeer', { peer })).then((r) => `ws://127.0.0.1:${r.port}`);
           peerUrls.set(peer, peerUrl);
         }
         return peerUrl;
       },
+      hostsFor: (variant) => (variant === 'socketio' ? startSocketIoHosts() : Promise.resolve({ client, server })),
       jsMasking: () =>
         (jsMasking ??= (async () => {
           const env = { WS_NO_BUFFER_UTIL: '1' };

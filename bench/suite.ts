@@ -16,8 +16,15 @@ export interface BenchContext {
   freshServer(openFiles: number): Promise<Host>;
   /** The micro-benchmark host (started on first use). */
   micro(): Promise<Host>;
-  /** URL of the echo server of another peer (server host), started on first use. */
+  /** URL of the echo server of another peer (server host; socket.io's on its own), started on first use. */
   echoPeerUrl(peer: EchoPeer): Promise<string>;
+  /**
+   * The hosts a variant runs on: `client` and `server`, except socket.io, which gets a pair of its
+   * own (started on first use). A process that has served socket.io runs ws's 64 KiB echo at about
+   * 0.65× afterwards (measured: 19k → 13k msgs/s, a fresh client does not bring it back), so its
+   * code never runs in the hosts that measure ws and rxws.
+   */
+  hostsFor(variant: string): Promise<{ client: Host; server: Host }>;
   /** A client host and a raw ws echo server whose ws masks in JavaScript (WS_NO_BUFFER_UTIL), started on first use. */
   jsMasking(): Promise<{ client: Host; echoUrl: string }>;
 }
@@ -53,6 +60,7 @@ async function echoTarget(ctx: BenchContext, variant: string): Promise<{ client:
     case 'rxws-both':
       return { client: ctx.client, url: await ctx.echoPeerUrl('rxws') };
     case 'socketio':
+      return { client: (await ctx.hostsFor(variant)).client, url: await ctx.echoPeerUrl(variant) };
     case 'net':
     case 'net-corked':
       return { client: ctx.client, url: await ctx.echoPeerUrl(variant) };
@@ -164,20 +172,21 @@ const broadcast: Workload = {
   ],
   trial: async (ctx, variant) => {
     const { clients, messages, burst } = ctx.cfg.broadcast;
-    const { port, path, hello } = await ctx.server.call<AppAddress>('startApp', { variant });
+    const { client, server } = await ctx.hostsFor(variant);
+    const { port, path, hello } = await server.call<AppAddress>('startApp', { variant });
     try {
-      await ctx.client.call('openFleet', { url: url(port) + path, hello, clients, parallel: 50, maxMs: 60_000 }, 70_000);
-      await ctx.server.call('awaitConnections', { connections: clients, maxMs: 10_000 }, 15_000);
-      await ctx.client.call('resetDeliveries');
-      const cpuBefore = await serverCpu(ctx);
-      const { startMs } = await ctx.server.call<{ startMs: number }>('broadcast', { messages, burst, size: 32 }, 60_000);
+      await client.call('openFleet', { url: url(port) + path, hello, clients, parallel: 50, maxMs: 60_000 }, 70_000);
+      await server.call('awaitConnections', { connections: clients, maxMs: 10_000 }, 15_000);
+      await client.call('resetDeliveries');
+      const cpuBefore = await serverCpu(server);
+      const { startMs } = await server.call<{ startMs: number }>('broadcast', { messages, burst, size: 32 }, 60_000);
       const total = clients * messages;
-      const { lastDeliveryMs } = await ctx.client.call<{ lastDeliveryMs: number }>('awaitDeliveries', { total, maxMs: 60_000 }, 70_000);
-      const cpuUs = (await serverCpu(ctx)) - cpuBefore;
+      const { lastDeliveryMs } = await client.call<{ lastDeliveryMs: number }>('awaitDeliveries', { total, maxMs: 60_000 }, 70_000);
+      const cpuUs = (await serverCpu(server)) - cpuBefore;
       return { deliveriesPerSec: (total * 1000) / (lastDeliveryMs - startMs), serverNsPerDelivery: (cpuUs * 1000) / total };
     } finally {
-      await ctx.client.call('closeFleet');
-      await ctx.server.call('stopApp');
+      await client.call('closeFleet');
+      await server.call('stopApp');
     }
   },
 };
@@ -193,8 +202,8 @@ const handshakeRows = (label: string, side: 'client' | 'server'): RowSpec[] => {
 };
 const RXWS_RAW_SOCKETIO = ['rxws', 'raw', 'socketio'] as const;
 
-/** CPU time the server host has used so far (µs). */
-const serverCpu = async (ctx: BenchContext): Promise<number> => (await ctx.server.call<{ cpuUs: number }>('cpu')).cpuUs;
+/** CPU time a server host has used so far (µs). */
+const serverCpu = async (server: Host): Promise<number> => (await server.call<{ cpuUs: number }>('cpu')).cpuUs;
 
 const handshakesClient: Workload = {
   id: 'handshakes-client',
@@ -203,7 +212,8 @@ const handshakesClient: Workload = {
   trial: async (ctx, variant) => {
     const { parallel, count, maxMs } = ctx.cfg.handshakes;
     const target = variant === 'socketio' ? await ctx.echoPeerUrl('socketio') : ctx.echoUrl;
-    const r = await ctx.client.call<{ perSec: number; cpuUsPerHandshake: number }>(
+    const { client } = await ctx.hostsFor(variant);
+    const r = await client.call<{ perSec: number; cpuUsPerHandshake: number }>(
       'handshakes',
       { variant, url: target, parallel, count, maxMs },
       maxMs + 30_000,
@@ -218,19 +228,20 @@ const handshakesServer: Workload = {
   rows: handshakeRows('handshakes (open + close), 50 in parallel: serve() vs WebSocketServer', 'server'),
   trial: async (ctx, variant) => {
     const { parallel, count, maxMs } = ctx.cfg.handshakes;
-    const { port } = await ctx.server.call<AppAddress>('startApp', { variant });
+    const { client, server } = await ctx.hostsFor(variant);
+    const { port } = await server.call<AppAddress>('startApp', { variant });
     try {
-      const cpuBefore = await serverCpu(ctx);
+      const cpuBefore = await serverCpu(server);
       // Raw ws clients, except for socket.io's server, whose clients are socket.io's.
-      const r = await ctx.client.call<{ perSec: number; handshakes: number }>(
+      const r = await client.call<{ perSec: number; handshakes: number }>(
         'handshakes',
         { variant: variant === 'socketio' ? 'socketio' : 'raw', url: url(port), parallel, count, maxMs },
         maxMs + 30_000,
       );
-      const cpuUs = (await serverCpu(ctx)) - cpuBefore;
+      const cpuUs = (await serverCpu(server)) - cpuBefore;
       return { perSec: r.perSec, cpuUsPerHandshake: cpuUs / r.handshakes };
     } finally {
-      await ctx.server.call('stopApp');
+      await server.call('stopApp');
     }
   },
 };
@@ -325,17 +336,18 @@ function requestWorkload(id: string, mode: 'echo' | 'stream', rows: RowSpec[]): 
     rows,
     trial: async (ctx, variant) => {
       const { count, inFlight, streams, streamValues, maxMs } = ctx.cfg.requests;
-      const { port } = await ctx.server.call<{ port: number }>('startRequestServer', { variant });
+      const { client, server } = await ctx.hostsFor(variant);
+      const { port } = await server.call<{ port: number }>('startRequestServer', { variant });
       try {
         const params = mode === 'echo' ? { count, inFlight } : { count: streams, inFlight: 1 };
-        const r = await ctx.client.call<{ requestsPerSec: number; valuesPerSec: number }>(
+        const r = await client.call<{ requestsPerSec: number; valuesPerSec: number }>(
           'requests',
           { variant, url: url(port), mode, streamValues, maxMs, ...params },
           maxMs + 30_000,
         );
         return { requestsPerSec: r.requestsPerSec, valuesPerSec: r.valuesPerSec };
       } finally {
-        await ctx.server.call('stopRequestServer');
+        await server.call('stopRequestServer');
       }
     },
   };
