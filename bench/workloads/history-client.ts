@@ -28,13 +28,7 @@ export async function openSubscribers(url: string, clients: number, parallel: nu
     while (next < clients) {
       if (nowMs() > deadlineMs) throw new Error(`opened only ${next} of ${clients} subscribers within ${maxMs} ms`);
       next++;
-      const ws = new WebSocket(url, { perMessageDeflate: false });
-      fleet.push(ws);
-      ws.on('message', onMessage);
-      await new Promise<void>((resolve, reject) => {
-        ws.once('open', () => resolve());
-        ws.once('error', reject);
-      });
+      const ws = await openSubscriber(url);
       ws.send(JSON.stringify({ k: 'sub', id: 1, channel }));
     }
   };
@@ -44,6 +38,18 @@ export async function openSubscribers(url: string, clients: number, parallel: nu
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return { clients: fleet.length };
+}
+
+/** Opens a raw ws subscriber of the fleet, its frames counted by `onMessage`. */
+async function openSubscriber(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  fleet.push(ws);
+  ws.on('message', onMessage);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return ws;
 }
 
 export function resetChannelDeliveries(): void {
@@ -64,13 +70,7 @@ export async function awaitChannelDeliveries(total: number, maxMs: number): Prom
 /** One client resumes `channel` from (epoch, 0) and counts the `expected` replayed publications; resolves with the rate. */
 export async function replay(url: string, channel: string, epoch: string, expected: number, maxMs: number): Promise<{ msgsPerSec: number }> {
   await closeSubscribers();
-  const ws = new WebSocket(url, { perMessageDeflate: false });
-  fleet.push(ws);
-  ws.on('message', onMessage);
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
+  const ws = await openSubscriber(url);
   const startMs = nowMs();
   ws.send(JSON.stringify({ k: 'sub', id: 1, channel, resume: { epoch, offset: 0 } }));
   const { lastDeliveryMs: endMs } = await awaitChannelDeliveries(expected, maxMs);
