@@ -100,9 +100,10 @@ export interface ConnectOptions {
    * Node only: the messages sent in one event-loop turn leave in one write to the socket (one
    * system call) instead of one each, or for a turn of more than 4 KiB in a few writes growing
    * from 4 KiB to 64 KiB, so the peer starts on the first while the rest are produced; the last
-   * is written before the loop goes on (a microtask, no timer: latency is unchanged). Write reports, their order, `bufferedAmount` and close-after-send
-   * are as without it. Default true; false writes each message at once. Browsers ignore it
-   * (they batch a turn's sends themselves).
+   * is written before the loop goes on (a microtask, no timer: latency is unchanged). Write
+   * reports, their order, `bufferedAmount` and close-after-send are as without it. Default
+   * true; false writes each message at once. Browsers ignore it (they batch a turn's sends
+   * themselves).
    */
   corkWrites?: boolean;
 }

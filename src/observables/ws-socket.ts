@@ -294,7 +294,7 @@ export class WsSocket implements SocketHandle {
    * @internal Holds this connection's writes until the current turn's microtasks have run, so
    * that the frames sent in one turn leave in a few write system calls instead of one each
    * (every `send`, and the message layer's requests and replies): one for a turn under 4 KiB,
-   * then writes growing from 4 KiB to CORK_FLUSH_BYTES (CORK_FIRST_WRITE_BYTES). Nothing waits
+   * else writes growing from CORK_FIRST_WRITE_BYTES to CORK_FLUSH_BYTES. Nothing waits
    * for a timer: the microtask runs before the event loop goes on, so latency is unchanged. The
    * socket keeps the frames, in order, with their write callbacks, and counts them in
    * `bufferedAmount`. Corked sockets are kept in a module-level map, so a connection carries no

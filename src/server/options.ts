@@ -96,9 +96,9 @@ export interface ServeOptions {
    * broadcasts are batched per turn anyway) leave in one write to its socket (one system call)
    * instead of one each, or for a turn of more than 4 KiB in a few writes growing from 4 KiB to
    * 64 KiB, so the client starts on the first while the rest are produced; the last is written
-   * before the loop goes on (a microtask, no timer: latency is unchanged). Write reports, their order,
-   * `bufferedAmount`, `maxBufferedAmount` and close-after-send are as without it. Default true;
-   * false writes each `send` at once.
+   * before the loop goes on (a microtask, no timer: latency is unchanged). Write reports, their
+   * order, `bufferedAmount`, `maxBufferedAmount` and close-after-send are as without it.
+   * Default true; false writes each `send` at once.
    */
   corkWrites?: boolean;
   /**
