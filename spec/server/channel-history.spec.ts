@@ -196,13 +196,19 @@ describe('channels() with a shared store: a replay meets live publications', () 
     for (const body of bodies) await hub.publishStored('feed', body);
   };
 
-  it('publications that come while the replay is being read are held and sent after it, once', async () => {
+  /** Publishes `bodies`, then a peer resumes 'feed' from `offset`; resolves once the store was asked to read. */
+  const resumeWhileReading = async (offset: number, ...bodies: string[]) => {
     const store = new SteppedStore();
     const { hub, url } = await start(store);
-    await publish(hub, 'm1', 'm2', 'm3');
+    await publish(hub, ...bodies);
     const p = await peer(url);
-    p.send({ k: 'sub', id: 1, channel: 'feed', resume: { epoch: 'E', offset: 1 } });
+    p.send({ k: 'sub', id: 1, channel: 'feed', resume: { epoch: 'E', offset } });
     await store.readAsked();
+    return { store, hub, p };
+  };
+
+  it('publications that come while the replay is being read are held and sent after it, once', async () => {
+    const { store, hub, p } = await resumeWhileReading(1, 'm1', 'm2', 'm3');
     store.startFollower(3);
     await publish(hub, 'm4', 'm5');
     store.flushFollower(); // m4, m5 arrive live before the replay (m2, m3) is answered
@@ -216,12 +222,7 @@ describe('channels() with a shared store: a replay meets live publications', () 
   });
 
   it('a follower behind the replay: going live waits until it has caught up, so nothing comes twice', async () => {
-    const store = new SteppedStore();
-    const { hub, url } = await start(store);
-    await publish(hub, 'm1', 'm2', 'm3');
-    const p = await peer(url);
-    p.send({ k: 'sub', id: 1, channel: 'feed', resume: { epoch: 'E', offset: 1 } });
-    await store.readAsked();
+    const { store, hub, p } = await resumeWhileReading(1, 'm1', 'm2', 'm3');
     store.startFollower(1); // started before the read, which saw m2 and m3
     store.releaseReads();
     await p.got({ body: 'm3' });
@@ -235,12 +236,7 @@ describe('channels() with a shared store: a replay meets live publications', () 
   });
 
   it('an unsub during the replay cancels it: nothing is sent, the connection never joins', async () => {
-    const store = new SteppedStore();
-    const { hub, url } = await start(store);
-    await publish(hub, 'm1');
-    const p = await peer(url);
-    p.send({ k: 'sub', id: 1, channel: 'feed', resume: { epoch: 'E', offset: 0 } });
-    await store.readAsked();
+    const { store, hub, p } = await resumeWhileReading(0, 'm1');
     p.send({ k: 'unsub', channel: 'feed' });
     // A ping is answered after the frames before it were read: the unsub has been taken.
     p.ws.ping();
